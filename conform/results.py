@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """Normative level of a requirement (RFC 2119 keywords)."""
 
     MUST = "MUST"
@@ -15,7 +15,7 @@ class Level(str, Enum):
     MAY = "MAY"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """What happened to one requirement in one run."""
 
     PASSED = "passed"
@@ -25,7 +25,7 @@ class Status(str, Enum):
     WAIVED = "waived"  # failed, but covered by an approved, unexpired waiver
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """The certification outcome; derived from results, never stored beside them."""
 
     CERTIFIED = "CERTIFIED"
