@@ -1,0 +1,172 @@
+"""Structural checks of bundle.yaml and requirements.yaml, shared by loading and lint."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conform.bundle.model import ConformanceClass, Requirement
+from conform.results import Level
+
+BUNDLE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+VERSION_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+CLASS_ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+REQ_ID_RE = re.compile(r"^[A-Z]{2,5}-[0-9]{3}$")
+PARTS = ("openapi", "requirements", "models")
+
+
+class Text(dict):  # type: ignore[type-arg]
+    """Marker kind for a localised text field: {en: ..., ja: ...}."""
+
+
+_EXPECTED = {str: "a string", dict: "a mapping", list: "a list"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One structural defect: file, `line N` (or JSON pointer), message."""
+
+    file: Path
+    location: str
+    message: str
+    code: str
+
+    def render(self) -> str:
+        """One line naming file, place and defect."""
+        return f"{self.file}: {self.location}: {self.message}"
+
+
+@dataclass
+class _Checker:
+    """Collects problems of one YAML file, locating them by line when known."""
+
+    file: Path
+    lines: dict[str, int]
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, pointer: str, message: str, code: str) -> None:
+        line = self.lines.get(pointer)
+        location = f"line {line}" if line else (pointer or "line 1")
+        self.problems.append(Problem(self.file, location, message, code))
+
+    def get(self, obj: dict[str, Any], key: str, kind: type, pointer: str, what: str) -> Any:
+        """obj[key] if present and of KIND, else record a problem and return None.
+
+        KIND `Text` means a mapping language -> text that has at least English.
+        """
+        value = obj.get(key)
+        if value is None or value == "" or value == [] or value == {}:
+            self.add(pointer, f"{what}: missing required field {key!r}", "missing-field")
+            return None
+        if kind is Text:
+            if isinstance(value, dict) and isinstance(value.get("en"), str):
+                return value
+            msg = f"{what}: {key!r} must be a mapping with at least an 'en' text"
+        elif isinstance(value, kind):
+            return value
+        else:
+            hint = ' (quote it, e.g. "1.0")' if key == "version" else ""
+            msg = f"{what}: {key!r} must be {_EXPECTED[kind]}{hint}"
+        self.add(f"{pointer}/{key}", msg, "bad-field")
+        return None
+
+
+def check_manifest(data: Any, file: Path, lines: dict[str, int]) -> tuple[list[Problem], dict]:
+    """Problems of bundle.yaml and its parsed fields (classes as ConformanceClass tuple)."""
+    chk = _Checker(file, lines)
+    if not isinstance(data, dict):
+        chk.add("", "bundle.yaml must be a mapping of manifest fields", "bad-manifest")
+        return chk.problems, {}
+    got: dict[str, Any] = {}
+    fields = [("id", str), ("version", str), ("title", Text), ("publisher", str)]
+    for key, kind in [*fields, ("published", str), ("base_standard", dict), ("parts", dict)]:
+        got[key] = chk.get(data, key, kind, "", "bundle")
+    if got["id"] and not BUNDLE_ID_RE.match(got["id"]):
+        chk.add("/id", f"bundle id {got['id']!r} must match {BUNDLE_ID_RE.pattern}", "bad-id")
+    if got["version"] and not VERSION_RE.match(got["version"]):
+        chk.add("/version", f"version {got['version']!r} must be numbers and dots", "bad-version")
+    if got["base_standard"]:
+        for key in ("name", "version"):
+            chk.get(got["base_standard"], key, str, "/base_standard", "base_standard")
+    if got["parts"]:
+        for key in PARTS:
+            chk.get(got["parts"], key, str, "/parts", "parts")
+    got["classes"] = _classes(chk, chk.get(data, "classes", list, "", "bundle") or [])
+    return chk.problems, got
+
+
+def _classes(chk: _Checker, items: list[Any]) -> tuple[ConformanceClass, ...]:
+    classes: list[ConformanceClass] = []
+    for index, item in enumerate(items):
+        pointer = f"/classes/{index}"
+        if not isinstance(item, dict):
+            chk.add(pointer, "class must be a mapping {id, title, mandatory}", "bad-class")
+            continue
+        cid = chk.get(item, "id", str, pointer, f"class #{index + 1}")
+        title = chk.get(item, "title", Text, pointer, f"class {cid}")
+        mandatory = item.get("mandatory")
+        if not isinstance(mandatory, bool):
+            chk.add(pointer, f"class {cid}: 'mandatory' must be true or false", "bad-class")
+        if cid and not CLASS_ID_RE.match(cid):
+            chk.add(f"{pointer}/id", f"class id {cid!r} must match {CLASS_ID_RE.pattern}", "bad-id")
+        elif cid in {c.id for c in classes}:
+            chk.add(f"{pointer}/id", f"duplicate class id {cid!r}", "duplicate-id")
+        elif cid and title and isinstance(mandatory, bool):
+            classes.append(ConformanceClass(cid, dict(title), mandatory))
+    return tuple(classes)
+
+
+def check_requirements(
+    data: Any, file: Path, lines: dict[str, int], class_ids: set[str]
+) -> tuple[list[Problem], tuple[Requirement, ...]]:
+    """Problems of requirements.yaml and the requirements that are well-formed."""
+    chk = _Checker(file, lines)
+    items = data.get("requirements") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not items:
+        chk.add("", "expected a mapping with a non-empty list 'requirements'", "bad-requirements")
+        return chk.problems, ()
+    found: dict[str, Requirement] = {}
+    for index, item in enumerate(items):
+        pointer = f"/requirements/{index}"
+        if not isinstance(item, dict):
+            chk.add(pointer, "requirement must be a mapping", "bad-requirement")
+            continue
+        rid = chk.get(item, "id", str, pointer, f"requirement #{index + 1}")
+        what = f"requirement {rid or '#' + str(index + 1)}"
+        fields = {k: chk.get(item, k, str, pointer, what) for k in ("title", "level", "clause")}
+        fields["class"] = chk.get(item, "class", str, pointer, what)
+        statement = chk.get(item, "statement", Text, pointer, what)
+        if rid and not REQ_ID_RE.match(rid):
+            chk.add(
+                f"{pointer}/id",
+                f"malformed requirement id {rid!r} (expected e.g. CORE-001)",
+                "bad-id",
+            )
+            rid = None
+        elif rid in found:
+            chk.add(f"{pointer}/id", f"duplicate requirement id {rid!r}", "duplicate-id")
+            rid = None
+        level = fields["level"]
+        if level and level not in Level.__members__:
+            chk.add(
+                f"{pointer}/level",
+                f"{what}: level {level!r} must be MUST, SHOULD or MAY",
+                "bad-level",
+            )
+            level = None
+        cls = fields["class"]
+        if cls and cls not in class_ids:
+            known = ", ".join(sorted(class_ids)) or "none"
+            chk.add(
+                f"{pointer}/class",
+                f"{what}: unknown class {cls!r} (classes: {known})",
+                "unknown-class",
+            )
+            cls = None
+        if rid and level and cls and statement and fields["title"] and fields["clause"]:
+            found[rid] = Requirement(
+                rid, fields["title"], dict(statement), Level(level), cls, fields["clause"]
+            )
+    return chk.problems, tuple(found.values())

@@ -1,0 +1,108 @@
+"""The loaded spec bundle as frozen data: conformance classes, requirements, the bundle."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conform.bundle.files import read_yaml
+from conform.errors import BundleError
+from conform.results import Level
+
+COMMON_MODEL = "common.json"  # shared definitions, not a model of its own
+
+
+@dataclass(frozen=True)
+class ConformanceClass:
+    """A group of requirements a target implements as a whole; optional ones are declared."""
+
+    id: str
+    title: dict[str, str]
+    mandatory: bool
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One normative requirement of the bundle."""
+
+    id: str
+    title: str
+    statement: dict[str, str]
+    level: Level
+    cls: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A validated spec bundle: manifest, classes, requirements, and where its parts live."""
+
+    id: str
+    version: str
+    title: dict[str, str]
+    path: Path
+    manifest: dict[str, Any] = field(compare=False)
+    classes: tuple[ConformanceClass, ...]
+    requirements: tuple[Requirement, ...]
+    sha256: str
+
+    @property
+    def ref(self) -> str:
+        """The bundle's name as users write it: id@version."""
+        return f"{self.id}@{self.version}"
+
+    @property
+    def openapi_path(self) -> Path:
+        """The OpenAPI document of the bundle."""
+        return self.path / self.manifest["parts"]["openapi"]
+
+    @property
+    def models_dir(self) -> Path:
+        """The folder of JSON Schemas (one per data model, plus common.json)."""
+        return self.path / self.manifest["parts"]["models"]
+
+    def model_paths(self) -> dict[str, Path]:
+        """Model name -> schema file, for every models/<Name>.json except common.json."""
+        files = sorted(self.models_dir.glob("*.json"))
+        return {p.stem: p for p in files if p.name != COMMON_MODEL and not p.name.startswith(".")}
+
+    def load_openapi(self) -> dict[str, Any]:
+        """The parsed OpenAPI document (JSON-compatible data)."""
+        data, _ = read_yaml(self.openapi_path)
+        if not isinstance(data, dict):
+            raise BundleError(f"{self.openapi_path}: not an OpenAPI document (expected a mapping)")
+        return data
+
+    def requirement(self, req_id: str) -> Requirement:
+        """The requirement with this id, or BundleError."""
+        for req in self.requirements:
+            if req.id == req_id:
+                return req
+        raise BundleError(f"bundle {self.ref} has no requirement {req_id!r}")
+
+    def cls(self, cls_id: str) -> ConformanceClass:
+        """The conformance class with this id, or BundleError listing the known ones."""
+        for item in self.classes:
+            if item.id == cls_id:
+                return item
+        known = ", ".join(c.id for c in self.classes)
+        raise BundleError(f"bundle {self.ref} has no class {cls_id!r} (classes: {known})")
+
+    @property
+    def mandatory_classes(self) -> tuple[ConformanceClass, ...]:
+        """Classes every target must pass."""
+        return tuple(c for c in self.classes if c.mandatory)
+
+    @property
+    def optional_classes(self) -> tuple[ConformanceClass, ...]:
+        """Classes that apply only when the target declares them."""
+        return tuple(c for c in self.classes if not c.mandatory)
+
+    def level_counts(self) -> dict[str, Counter[Level]]:
+        """Class id -> number of requirements per level."""
+        counts: dict[str, Counter[Level]] = {c.id: Counter() for c in self.classes}
+        for req in self.requirements:
+            counts[req.cls][req.level] += 1
+        return counts
