@@ -14,6 +14,8 @@ BUNDLE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 VERSION_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 CLASS_ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 REQ_ID_RE = re.compile(r"^[A-Z]{2,5}-[0-9]{3}$")
+# "<standard> <clause>", e.g. "ETSI GS CIM 009 5.6.1" or "RFC 7807 3.1" or an annex "A.2".
+CLAUSE_RE = re.compile(r"^\S.* (?:[0-9]+|[A-Z])(?:\.[0-9]+)*$")
 PARTS = ("openapi", "requirements", "models")
 
 
@@ -32,6 +34,7 @@ class Problem:
     location: str
     message: str
     code: str
+    warning: bool = False  # lint reports it; loading does not refuse the bundle for it
 
     def render(self) -> str:
         """One line naming file, place and defect."""
@@ -46,10 +49,10 @@ class _Checker:
     lines: dict[str, int]
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, pointer: str, message: str, code: str) -> None:
+    def add(self, pointer: str, message: str, code: str, warning: bool = False) -> None:
         line = self.lines.get(pointer)
         location = f"line {line}" if line else (pointer or "line 1")
-        self.problems.append(Problem(self.file, location, message, code))
+        self.problems.append(Problem(self.file, location, message, code, warning))
 
     def get(self, obj: dict[str, Any], key: str, kind: type, pointer: str, what: str) -> Any:
         """obj[key] if present and of KIND, else record a problem and return None.
@@ -165,6 +168,10 @@ def check_requirements(
                 "unknown-class",
             )
             cls = None
+        clause = fields["clause"]
+        if clause and not CLAUSE_RE.match(clause):
+            msg = f"{what}: clause {clause!r} has no clause number (e.g. 'ETSI GS CIM 009 5.6.1')"
+            chk.add(f"{pointer}/clause", msg, "clause-number", warning=True)
         if rid and level and cls and statement and fields["title"] and fields["clause"]:
             found[rid] = Requirement(
                 rid, fields["title"], dict(statement), Level(level), cls, fields["clause"]

@@ -69,8 +69,9 @@ def inspect_folder(folder: Path) -> Inspection:
 def load_folder(folder: Path) -> Bundle:
     """Load the bundle in FOLDER; the first structural problem raises BundleError."""
     found = inspect_folder(folder)
-    if found.problems:
-        raise BundleError(found.problems[0].render())
+    errors = [problem for problem in found.problems if not problem.warning]
+    if errors:
+        raise BundleError(errors[0].render())
     fields = found.fields
     return Bundle(
         id=fields["id"],

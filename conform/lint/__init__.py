@@ -1,0 +1,100 @@
+"""`conform spec lint`: findings for a bundle folder or a bare OpenAPI file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from jsonschema import Draft202012Validator, SchemaError, validators
+
+from conform.bundle import Bundle, inspect_folder
+from conform.bundle.files import pointer_token, read_yaml
+from conform.bundle.load import Inspection
+from conform.bundle.model import COMMON_MODEL, Requirement
+from conform.datamodels import ModelSet
+from conform.errors import BundleError
+from conform.lint.findings import Finding, Severity, render_json, render_text, summary
+from conform.lint.openapi import check_openapi
+from conform.results import Level
+
+__all__ = [
+    "Finding",
+    "Severity",
+    "lint_path",
+    "render_json",
+    "render_text",
+    "summary",
+    "uncovered_musts",
+]
+
+
+def lint_path(path: Path, covered: set[str] | None = None) -> list[Finding]:
+    """Lint a bundle folder or a bare OpenAPI file; unreadable input raises a ConformError.
+
+    With COVERED (requirement ids some suite test verifies), every MUST requirement outside it
+    is an error.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return _lint_bundle(path, covered)
+    if not path.is_file():
+        raise BundleError(f"{path}: no such file or folder")
+    doc, _ = read_yaml(path)
+    return check_openapi(doc, path)
+
+
+def uncovered_musts(bundle: Bundle | Inspection, covered: Iterable[str]) -> list[Requirement]:
+    """MUST requirements of BUNDLE that no test covers (none may be left uncovered)."""
+    done = set(covered)
+    return [r for r in bundle.requirements if r.level is Level.MUST and r.id not in done]
+
+
+def _lint_bundle(folder: Path, covered: set[str] | None) -> list[Finding]:
+    found = inspect_folder(folder)
+    findings = [
+        Finding(
+            str(p.file),
+            p.location,
+            Severity.WARNING if p.warning else Severity.ERROR,
+            p.code,
+            p.message,
+        )
+        for p in found.problems
+    ]
+    parts = found.fields.get("parts") or {}
+    openapi = folder / str(parts.get("openapi", ""))
+    if parts.get("openapi") and openapi.is_file():
+        findings += check_openapi(read_yaml(openapi)[0], openapi)
+    models = folder / str(parts.get("models", ""))
+    if parts.get("models") and models.is_dir():
+        findings += _lint_models(models)
+    if covered is not None:
+        requirements = folder / str(parts.get("requirements"))
+        for req in uncovered_musts(found, covered):
+            message = f"no test covers requirement {req.id} ({req.title})"
+            hint = f'mark a suite test with @pytest.mark.req("{req.id}")'
+            findings.append(
+                Finding(str(requirements), req.id, Severity.ERROR, "uncovered", message, hint)
+            )
+    return findings
+
+
+def _lint_models(folder: Path) -> list[Finding]:
+    """Every model is a valid JSON Schema whose `$ref`s resolve within the models folder."""
+    files = sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
+    model_files = {p.stem: p for p in files if p.name != COMMON_MODEL}
+    library = [p for p in files if p.name == COMMON_MODEL]
+    models = ModelSet(folder, model_files, library)
+    findings: list[Finding] = []
+    for name, file in model_files.items():
+        schema = models.schema(name)
+        try:
+            validators.validator_for(schema, default=Draft202012Validator).check_schema(schema)
+        except SchemaError as exc:
+            where = "".join(f"/{pointer_token(p)}" for p in exc.path)
+            message = f"not a valid JSON Schema: {exc.message}"
+            findings.append(Finding(str(file), where, Severity.ERROR, "model-schema", message))
+            continue
+        for pointer, reason in models.unresolved_refs(name):
+            findings.append(Finding(str(file), pointer, Severity.ERROR, "model-ref", reason))
+    return findings
