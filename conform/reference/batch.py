@@ -1,0 +1,124 @@
+"""Batch entity operations (CIM 009 5.6.7-5.6.10): per-entity results, 207 on partial failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from conform.reference.attributes import attribute_names, check_entity, check_uri
+from conform.reference.messages import Request, Response, empty, plain
+from conform.reference.problems import (
+    ProblemError,
+    already_exists,
+    bad_data,
+    invalid_request,
+    not_found,
+)
+from conform.reference.state import Services
+from conform.reference.subscriptions import entity_changed
+
+# one step of a batch: returns True when it created the entity
+Step = Callable[[Services, Request, Any], bool]
+
+
+def _items(req: Request) -> list[Any]:
+    if not isinstance(req.body, list):
+        raise invalid_request("request body must be a JSON array")
+    if not req.body:
+        raise bad_data("a batch operation needs at least one item")
+    return req.body
+
+
+def _entity(req: Request, item: Any) -> dict[str, Any]:
+    if isinstance(item, dict) and ("@context" in item) != req.ld:
+        why = "must carry" if req.ld else "must not carry"
+        raise bad_data(f"with this Content-Type each entity {why} an @context")
+    return check_entity(item)
+
+
+def _store(svc: Services, entity: dict[str, Any]) -> None:
+    svc.models.check(entity)
+    svc.store.put_entity(entity)
+    entity_changed(svc, entity, attribute_names(entity))
+
+
+def _create(svc: Services, req: Request, item: Any) -> bool:
+    entity = _entity(req, item)
+    if entity["id"] in svc.store.entities:
+        raise already_exists(f"entity {entity['id']} already exists")
+    _store(svc, entity)
+    return True
+
+
+def _upsert(svc: Services, req: Request, item: Any) -> bool:
+    entity = _entity(req, item)
+    current = svc.store.entities.get(entity["id"])
+    if current is not None and "update" in req.options():
+        entity = {**current, **entity}
+    if current is not None:
+        svc.store.remove_entity(entity["id"])
+    _store(svc, entity)
+    return current is None
+
+
+def _update(svc: Services, req: Request, item: Any) -> bool:
+    entity = _entity(req, item)
+    current = svc.store.entities.get(entity["id"])
+    if current is None:
+        raise not_found(f"entity {entity['id']} not found")
+    keep = "noOverwrite" in req.options()
+    attrs = {k: entity[k] for k in attribute_names(entity) if not (keep and k in current)}
+    current.update(attrs)
+    svc.store.touch(current["id"], list(attrs))
+    entity_changed(svc, current, list(attrs))
+    return False
+
+
+def _delete(svc: Services, req: Request, item: Any) -> bool:
+    entity_id = check_uri(item, "entity id")
+    if entity_id not in svc.store.entities:
+        raise not_found(f"entity {entity_id} not found")
+    svc.store.remove_entity(entity_id)
+    return False
+
+
+def _item_id(item: Any) -> str:
+    return str(item.get("id", "") if isinstance(item, dict) else item)
+
+
+def _run(svc: Services, req: Request, step: Step, created_status: int | None) -> Response:
+    success: list[str] = []
+    created: list[str] = []
+    errors: list[dict[str, Any]] = []
+    for item in _items(req):
+        try:
+            if step(svc, req, item):
+                created.append(_item_id(item))
+            success.append(_item_id(item))
+        except ProblemError as problem:
+            errors.append({"entityId": _item_id(item), "error": problem.body()})
+    if errors:
+        return plain(207, {"success": success, "errors": errors})
+    if created_status and created:
+        return plain(created_status, created)
+    return empty(204)
+
+
+def create(svc: Services, req: Request) -> Response:
+    """POST /entityOperations/create: 201 with the created ids, or 207."""
+    return _run(svc, req, _create, 201)
+
+
+def upsert(svc: Services, req: Request) -> Response:
+    """POST /entityOperations/upsert: 201 when some were created, 204 when all existed, or 207."""
+    return _run(svc, req, _upsert, 201)
+
+
+def update(svc: Services, req: Request) -> Response:
+    """POST /entityOperations/update: 204, or 207 for missing entities."""
+    return _run(svc, req, _update, None)
+
+
+def delete(svc: Services, req: Request) -> Response:
+    """POST /entityOperations/delete: 204, or 207 with unknown ids as errors."""
+    return _run(svc, req, _delete, None)

@@ -1,0 +1,75 @@
+"""Delivers notifications from a background worker so request threads never wait on subscribers."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import queue
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+from conform.reference.messages import CONTEXT_LINK
+from conform.reference.store import Store, now_iso
+
+_TIMEOUT_S = 3.0
+
+
+def _post(uri: str, body: dict[str, Any]) -> bool:
+    """POST the notification; True when the subscriber answered 2xx."""
+    parts = urlsplit(uri)
+    connection_class = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection = connection_class(parts.netloc, timeout=_TIMEOUT_S)
+    try:
+        headers = {"Content-Type": "application/json", "Link": CONTEXT_LINK}
+        connection.request("POST", target, body=json.dumps(body).encode(), headers=headers)
+        return 200 <= connection.getresponse().status < 300
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+
+
+class Notifier:
+    """A queue drained by one worker thread; records each delivery on its subscription."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._queue: queue.Queue[tuple[str, str, dict[str, Any]] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the worker thread."""
+        self._thread = threading.Thread(target=self._run, name="conform-notifier", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Let the worker finish what is queued, then end it."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def send(self, subscription: dict[str, Any], body: dict[str, Any]) -> None:
+        """Queue a notification; timesSent and lastNotification count it right away."""
+        params = subscription["notification"]
+        uri = params["endpoint"]["uri"]
+        if urlsplit(uri).scheme not in ("http", "https"):
+            return  # only HTTP endpoints are supported; other bindings are never contacted
+        params["timesSent"] = params.get("timesSent", 0) + 1
+        params["lastNotification"] = body["notifiedAt"]
+        self._queue.put((subscription["id"], uri, body))
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            subscription_id, uri, body = item
+            delivered = _post(uri, body)
+            with self._store.lock:
+                subscription = self._store.subscriptions.get(subscription_id)
+                if subscription is not None:
+                    params = subscription["notification"]
+                    params["lastSuccess" if delivered else "lastFailure"] = now_iso()
+                    params["status"] = "ok" if delivered else "failed"

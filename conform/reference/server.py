@@ -1,0 +1,245 @@
+"""The reference city-OS server: routing, negotiation and rendering over the in-memory store."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import yaml
+
+from conform.errors import BundleError, UsageError
+from conform.reference.messages import (
+    API_BASE,
+    CONTEXT_LINK,
+    CORE_CONTEXT,
+    BodyKind,
+    MediaType,
+    Request,
+    Response,
+    Settings,
+)
+from conform.reference.models import ModelValidators
+from conform.reference.negotiation import BODY_METHODS, body_media, check_context, choose_media
+from conform.reference.notifier import Notifier
+from conform.reference.problems import (
+    ErrorType,
+    HttpError,
+    ProblemError,
+    invalid_request,
+    not_found,
+    problem_body,
+)
+from conform.reference.routes import find_route
+from conform.reference.state import Services
+from conform.reference.store import Store
+from conform.reference.transport import BodyTooLarge, QuietServer, read_body
+from conform.resources import specs_dir
+
+Reply = tuple[int, list[tuple[str, str]], bytes]
+
+
+def _json(status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    return status, [("Content-Type", "application/json"), *(headers or [])], data
+
+
+def _with_context(body: Any) -> Any:
+    if isinstance(body, list):
+        return [_with_context(item) for item in body]
+    return {**body, "@context": CORE_CONTEXT} if isinstance(body, dict) else body
+
+
+def render(response: Response, media: MediaType) -> Reply:
+    """Bytes and headers for a handler's response in the negotiated media type."""
+    if response.kind is BodyKind.EMPTY:
+        return response.status, response.headers, b""
+    if response.kind is BodyKind.PLAIN:
+        return _json(response.status, response.body, response.headers)
+    if media is MediaType.LD_JSON:
+        data = json.dumps(_with_context(response.body), ensure_ascii=False).encode()
+        return response.status, [("Content-Type", media.value), *response.headers], data
+    status, headers, data = _json(response.status, response.body, response.headers)
+    headers[0] = ("Content-Type", media.value)
+    return status, [*headers, ("Link", CONTEXT_LINK)], data
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Turns one HTTP exchange into a Request, runs its handler under the store lock."""
+
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: no request log on stderr."""
+
+    def _handle(self) -> None:
+        try:
+            raw = read_body(self)
+        except (BodyTooLarge, ValueError):
+            self.close_connection = True
+            reply = _json(413, HttpError(413, "Content Too Large", "body too large").body())
+        else:
+            reply = self._reply(raw)
+        status, headers, data = reply
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        if status != 204:
+            self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    def _reply(self, raw: bytes | None) -> Reply:
+        app = self.server.app
+        try:
+            return self._dispatch(app, raw)
+        except ProblemError as problem:
+            return _json(problem.error.status, problem.body())
+        except HttpError as error:
+            return _json(error.status, error.body(), error.headers)
+        except Exception as exc:  # outermost layer: a bug becomes a 500, not a dead connection
+            return _json(500, problem_body(ErrorType.INTERNAL_ERROR, f"internal error: {exc!r}"))
+
+    def _dispatch(self, app: ReferenceServer, raw: bytes | None) -> Reply:
+        url = urlsplit(self.path)
+        if url.path == "/openapi.yaml":
+            return app.openapi_reply(self.command)
+        found = find_route(url.path[len(API_BASE) :]) if url.path.startswith(API_BASE) else None
+        if found is None:
+            raise not_found(f"no resource at {url.path}")
+        route, params = found
+        operation = route.operations.get(self.command)
+        if operation is None:
+            allow = ", ".join(route.operations)
+            detail = f"{self.command} is not allowed here; allowed: {allow}"
+            raise HttpError(405, "Method Not Allowed", detail, [("Allow", allow)])
+        accept = choose_media(self.headers.get("Accept"), route.geo)
+        body, is_ld = None, False
+        if self.command in BODY_METHODS:
+            body, is_ld = self._body(raw)
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        request = Request(
+            self.command, url.path[len(API_BASE) :], params, query, body, is_ld, accept
+        )
+        unknown = request.options() - operation.options
+        if unknown or ("options" in query and not request.options()):
+            raise invalid_request(f"unsupported options {sorted(unknown) or ['']}")
+        with app.store.lock:
+            response = operation.handler(app.services, request)
+        return render(response, accept)
+
+    def _body(self, raw: bytes | None) -> tuple[Any, bool]:
+        if raw is None:
+            raise HttpError(411, "Length Required", "a request body needs a Content-Length")
+        media = body_media(self.headers.get("Content-Type"), self.command)
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:
+            raise invalid_request(f"request body is not JSON: {exc}") from exc
+        check_context(body, media, self.headers.get("Link"))
+        return body, media is MediaType.LD_JSON
+
+
+class _Server(QuietServer):
+    app: ReferenceServer
+
+
+def load_settings(bundle_dir: Path) -> Settings:
+    """The bundle's `defaults` (page size, maximum limit); standard values without bundle.yaml."""
+    manifest = bundle_dir / "bundle.yaml"
+    if not manifest.is_file():
+        return Settings()
+    try:
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+        defaults = data.get("defaults") or {}
+        return Settings(int(defaults.get("page_size", 20)), int(defaults.get("max_limit", 1000)))
+    except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
+        raise BundleError(f"{manifest}: cannot read defaults: {exc}") from exc
+
+
+class ReferenceServer:
+    """The in-memory reference city-OS server on loopback, in a background thread."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, bundle_dir: Path | None = None):
+        folder = Path(bundle_dir) if bundle_dir else specs_dir() / "city-os" / "1.0"
+        self.store = Store()
+        self.services = Services(
+            self.store,
+            ModelValidators(folder / "models"),
+            load_settings(folder),
+            Notifier(self.store),
+        )
+        self._openapi = folder / "openapi.yaml"
+        self._address = (host, port)
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The root URL, e.g. http://127.0.0.1:1026 (the API lives under /ngsi-ld/v1)."""
+        host, port = self._httpd.server_address[:2] if self._httpd else self._address
+        return f"http://{host}:{port}"
+
+    def openapi_reply(self, method: str) -> Reply:
+        """GET /openapi.yaml: the bundle's OpenAPI document."""
+        if method != "GET":
+            raise HttpError(405, "Method Not Allowed", "only GET", [("Allow", "GET")])
+        if not self._openapi.is_file():
+            raise not_found("this bundle has no openapi.yaml")
+        return 200, [("Content-Type", "application/yaml")], self._openapi.read_bytes()
+
+    def start(self) -> ReferenceServer:
+        """Listen, serve from a background thread, and return once the server answers."""
+        try:
+            httpd = _Server(self._address, _Handler)
+        except OSError as exc:
+            host, port = self._address
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        httpd.app = self
+        self._httpd = httpd
+        self.services.notifier.start()
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="conform-reference"
+        )
+        self._thread.start()
+        self._wait_until_ready()
+        return self
+
+    def _wait_until_ready(self) -> None:
+        host, port = self._httpd.server_address[:2] if self._httpd else self._address
+        for _ in range(100):
+            connection = http.client.HTTPConnection(str(host), int(port), timeout=1)
+            try:
+                connection.request("GET", "/openapi.yaml")
+                connection.getresponse().read()
+                return
+            except OSError:
+                time.sleep(0.02)
+            finally:
+                connection.close()
+
+    def stop(self) -> None:
+        """Stop serving, close every connection, join all threads."""
+        if self._httpd is not None and self._thread is not None:
+            self._httpd.shutdown()
+            self._httpd.close_connections()
+            self._httpd.server_close()
+            self._thread.join()
+            self.services.notifier.stop()
+            self._httpd = None
+            self._thread = None
+
+    def __enter__(self) -> ReferenceServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
