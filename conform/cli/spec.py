@@ -1,9 +1,124 @@
-"""CLI commands: spec (to be filled in)."""
+"""CLI commands: `conform spec list|show|lint` — inspect and lint spec bundles."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from conform.bundle import Bundle, find_bundles, load_bundle
+from conform.errors import ExitCode
+from conform.lint import Severity, lint_path, render_json, render_text
+from conform.results import Level
+
+
+class Lang(StrEnum):
+    """Languages bundle texts come in."""
+
+    EN = "en"
+    JA = "ja"
+
+
+class OutputFormat(StrEnum):
+    """Machine- or human-readable command output."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+LangOption = Annotated[Lang, typer.Option("--lang", help="Language of titles.")]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+
+
+def table(rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns separated by two spaces (the last column is not padded)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = [
+        "  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]])
+        for row in rows
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _text(texts: dict[str, str], lang: Lang) -> str:
+    return texts.get(lang.value) or texts["en"]
+
+
+def list_bundles(
+    long: Annotated[bool, typer.Option("--long", help="Show the full SHA-256.")] = False,
+    lang: LangOption = Lang.EN,
+) -> None:
+    """List the published bundles: id, version, content hash, title."""
+    rows = [("ID", "VERSION", "SHA256", "TITLE")]
+    for b in find_bundles():
+        rows.append((b.id, b.version, b.sha256 if long else b.sha256[:12], _text(b.title, lang)))
+    typer.echo(table(rows))
+
+
+def show(
+    ref: Annotated[str, typer.Argument(metavar="ID[@VERSION]|PATH", help="Bundle to show.")],
+    requirements: Annotated[
+        bool, typer.Option("--requirements", help="List every requirement.")
+    ] = False,
+    lang: LangOption = Lang.EN,
+) -> None:
+    """Show a bundle: manifest, conformance classes, requirement counts."""
+    typer.echo(describe(load_bundle(ref), lang, requirements))
+
+
+def describe(bundle: Bundle, lang: Lang, requirements: bool) -> str:
+    """The text of `spec show`."""
+    manifest = bundle.manifest
+    base = manifest.get("base_standard") or {}
+    head = [
+        ("bundle:", bundle.ref),
+        ("title:", _text(bundle.title, lang)),
+        ("publisher:", str(manifest.get("publisher", ""))),
+        ("published:", str(manifest.get("published", ""))),
+        ("base standard:", f"{base.get('name', '')} {base.get('version', '')}"),
+        ("path:", str(bundle.path)),
+        ("sha256:", bundle.sha256),
+    ]
+    counts = bundle.level_counts()
+    classes = [("CLASS", "KIND", *(level.value for level in Level), "TITLE")]
+    for c in bundle.classes:
+        levels = (str(counts[c.id][level]) for level in Level)
+        kind = "mandatory" if c.mandatory else "optional"
+        classes.append((c.id, kind, *levels, _text(c.title, lang)))
+    total = ", ".join(f"{sum(n[level] for n in counts.values())} {level.value}" for level in Level)
+    parts = [
+        table(head),
+        "",
+        table(classes),
+        "",
+        f"{len(bundle.requirements)} requirements ({total})",
+    ]
+    if requirements:
+        rows = [("ID", "LEVEL", "CLASS", "CLAUSE", "TITLE")]
+        rows += [(r.id, r.level.value, r.cls, r.clause, r.title) for r in bundle.requirements]
+        parts += ["", table(rows)]
+    return "\n".join(parts)
+
+
+def lint(
+    path: Annotated[Path, typer.Argument(help="Bundle folder or OpenAPI file.")],
+    output: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Lint a bundle folder or a bare OpenAPI file (exit 1 if any error)."""
+    findings = lint_path(path)
+    render = render_json if output is OutputFormat.JSON else render_text
+    typer.echo(render(findings), nl=False)
+    if any(f.severity is Severity.ERROR for f in findings):
+        raise typer.Exit(int(ExitCode.FAILED))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add the `spec` command group to the app."""
+    group = typer.Typer(name="spec", help="Inspect and lint spec bundles.", no_args_is_help=True)
+    group.command("list")(list_bundles)
+    group.command("show")(show)
+    group.command("lint")(lint)
+    app.add_typer(group, name="spec")
