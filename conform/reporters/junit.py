@@ -1,0 +1,77 @@
+"""junit.xml: one test case per requirement, one test suite per conformance class."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from typing import Any
+
+from conform.report import Report
+from conform.reporters._common import waiver_text
+from conform.results import RequirementResult, Status
+
+# JUnit has no "waived": CI tools show skipped cases with their message, which is what we want.
+_CHILD = {
+    Status.FAILED: "failure",
+    Status.ERROR: "error",
+    Status.SKIPPED: "skipped",
+    Status.WAIVED: "skipped",
+}
+
+
+def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = "en") -> bytes:
+    """The JUnit XML document for a report."""
+    root = ET.Element("testsuites", name=f"conform {report.bundle.id} {report.bundle.version}")
+    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    for cls in report.counts_by_class():
+        results = [r for r in report.requirements if r.cls == cls]
+        suite = ET.SubElement(root, "testsuite", name=cls, timestamp=report.started_at)
+        _properties(suite, report)
+        counts = {
+            "tests": len(results),
+            "failures": sum(r.status is Status.FAILED for r in results),
+            "errors": sum(r.status is Status.ERROR for r in results),
+            "skipped": sum(r.status in (Status.SKIPPED, Status.WAIVED) for r in results),
+        }
+        for key, n in counts.items():
+            suite.set(key, str(n))
+            totals[key] += n
+        for r in results:
+            _testcase(suite, r, report.bundle.id)
+    for key, n in totals.items():
+        root.set(key, str(n))
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _properties(suite: ET.Element, report: Report) -> None:
+    props = ET.SubElement(suite, "properties")
+    values = {
+        "conform.verdict": report.verdict.value,
+        "conform.signed": str(report.signed).lower(),
+        "conform.target": report.target.url,
+        "conform.bundle": f"{report.bundle.id}@{report.bundle.version}",
+        "conform.bundle_sha256": report.bundle.sha256,
+        "conform.seed": str(report.seed),
+        "conform.run_id": report.run_id,
+    }
+    for w in report.waivers:
+        values[f"conform.waiver.{w.get('requirement')}"] = waiver_text(w)
+    for name, value in values.items():
+        ET.SubElement(props, "property", name=name, value=value)
+
+
+def _testcase(suite: ET.Element, r: RequirementResult, bundle_id: str) -> None:
+    case = ET.SubElement(
+        suite, "testcase", name=f"{r.id} {r.title}", classname=f"{bundle_id}.{r.cls}", time="0"
+    )
+    tag = _CHILD.get(r.status)
+    if tag is None:
+        return
+    message = r.message
+    if r.status is Status.WAIVED:
+        message = f"waived: {waiver_text(r.waiver or {})}; {r.message}"
+    child = ET.SubElement(case, tag, message=message.strip().splitlines()[0] if message else "")
+    if tag != "skipped":
+        child.set("type", r.level.value)
+    child.text = message

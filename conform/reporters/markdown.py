@@ -1,0 +1,73 @@
+"""summary.md: a short Markdown summary for CI job summaries and pull-request comments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from conform.i18n import status_label, t, verdict_meaning
+from conform.report import Report
+from conform.reporters._common import STATUSES, applied_waivers, first_line
+from conform.results import Level, Status, Verdict
+
+_ICON = {
+    Verdict.CERTIFIED: "✅",
+    Verdict.CONDITIONAL: "🟡",
+    Verdict.NOT_CERTIFIED: "❌",
+    Verdict.INCOMPLETE: "⚠️",
+}
+
+
+def _cell(text: object) -> str:
+    """Text safe inside a table cell: no HTML, and no pipes or newlines to break the row."""
+    return escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def _row(cells: Sequence[object]) -> str:
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
+def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = "en") -> bytes:
+    """The Markdown summary of a report."""
+    v, b, tg = report.verdict, report.bundle, report.target
+    lines = [
+        f"## {_ICON[v]} {t('verdict', lang)}: **{v.value}** — {tg.name}",
+        "",
+        verdict_meaning(v, lang),
+        "",
+    ]
+    if not report.signed:
+        lines += [f"> **{t('self_test', lang)}** — {t('self_test_note', lang)}", ""]
+    lines += [
+        f"{t('target', lang)}: `{tg.url}` {tg.product_version} · "
+        f"{t('bundle', lang)}: `{b.id}@{b.version}` (`{b.sha256[:12]}`) · "
+        f"{t('harness', lang)}: {report.harness_version} · {t('seed', lang)}: {report.seed}",
+        "",
+        _row([t("class", lang), *(status_label(s, lang) for s in STATUSES)]),
+        _row(["---"] * (len(STATUSES) + 1)),
+    ]
+    for cls, counts in report.counts_by_class().items():
+        lines.append(_row([cls, *(counts.get(s, 0) for s in STATUSES)]))
+    failed = [r for r in report.problems() if r.level is Level.MUST and r.status is Status.FAILED]
+    if failed:
+        lines += ["", f"### {t('failed_musts', lang)}", ""]
+        lines += [f"- **{r.id}** {_cell(r.title)}: {_cell(first_line(r.message))}" for r in failed]
+    lines += ["", f"### {t('waivers', lang)}", ""]
+    if report.waivers:
+        keys = ("requirement", "reason", "approved_by", "ticket", "expires")
+        applied = applied_waivers(report)
+        lines += [_row([t(k, lang) for k in (*keys, "applied")]), _row(["---"] * 6)]
+        for w in report.waivers:
+            used = t("yes" if w.get("requirement") in applied else "no", lang)
+            lines.append(_row([*(w.get(k, "") for k in keys), used]))
+    else:
+        lines.append(t("no_waivers", lang))
+    # Collapsed, so the summary stays short in a CI job page or pull-request comment.
+    lines += ["", f"<details><summary>{t('matrix', lang)}</summary>", ""]
+    lines += [_row([t(k, lang) for k in ("id", "level", "class", "status", "req_title")])]
+    lines += [_row(["---"] * 5)]
+    for r in report.requirements:
+        lines.append(_row([r.id, r.level.value, r.cls, status_label(r.status, lang), r.title]))
+    lines += ["", "</details>"]
+    return ("\n".join(lines) + "\n").encode()

@@ -1,0 +1,72 @@
+"""The terminal view of a report: rich tables on a TTY, plain lines for logs and pipes."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from conform.i18n import status_label, t, verdict_meaning
+from conform.report import Report
+from conform.reporters._common import STATUSES, first_line, waiver_text
+from conform.results import Verdict
+
+_STYLE = {
+    Verdict.CERTIFIED: "bold green",
+    Verdict.CONDITIONAL: "bold yellow",
+    Verdict.NOT_CERTIFIED: "bold red",
+    Verdict.INCOMPLETE: "bold magenta",
+}
+
+
+def report_lines(report: Report, lang: str = "en") -> list[str]:
+    """The report as plain text lines (no colour, no box drawing)."""
+    v, b = report.verdict, report.bundle
+    lines = [f"{t('verdict', lang)}: {v.value} — {verdict_meaning(v, lang)}"]
+    if not report.signed:
+        lines.append(t("self_test", lang))
+    lines.append(f"{t('target', lang)}: {report.target.name} {report.target.url}")
+    lines.append(f"{t('bundle', lang)}: {b.id}@{b.version} {b.sha256}")
+    for cls, counts in report.counts_by_class().items():
+        parts = [f"{status_label(s, lang)} {counts[s]}" for s in STATUSES if counts.get(s)]
+        lines.append(f"  {cls}: {', '.join(parts)}")
+    for r in report.problems():
+        lines.append(f"{r.status.value.upper()} {r.id} [{r.level.value}] {r.title}")
+        if r.message:
+            lines.append(f"    {first_line(r.message)}")
+    lines += [
+        f"{t('waivers', lang)}: {w.get('requirement')} {waiver_text(w)}" for w in report.waivers
+    ]
+    lines += [f"{t('warnings', lang)}: {w}" for w in report.warnings]
+    return lines
+
+
+def print_report(report: Report, console: Console, lang: str = "en") -> None:
+    """Show a report on console: tables when it is a terminal, plain lines otherwise."""
+    if not console.is_terminal:
+        for line in report_lines(report, lang):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        return
+    v = report.verdict
+    console.print(Text(f"{t('verdict', lang)}: {v.value}", style=_STYLE[v]))
+    console.print(Text(verdict_meaning(v, lang)))
+    if not report.signed:
+        console.print(Text(t("self_test", lang), style="bold yellow reverse"))
+    counts = Table(title=t("by_class", lang))
+    counts.add_column(t("class", lang))
+    for s in STATUSES:
+        counts.add_column(status_label(s, lang), justify="right")
+    for cls, c in report.counts_by_class().items():
+        counts.add_row(cls, *(str(c.get(s, 0)) for s in STATUSES))
+    console.print(counts)
+    if report.problems():
+        problems = Table(title=t("problems", lang))
+        for key in ("id", "level", "status", "message"):
+            problems.add_column(t(key, lang), overflow="fold")
+        for r in report.problems():
+            problems.add_row(
+                r.id, r.level.value, status_label(r.status, lang), first_line(r.message)
+            )
+        console.print(problems)
+    for w in report.waivers:
+        console.print(Text(f"{t('waivers', lang)}: {w.get('requirement')} {waiver_text(w)}"))
