@@ -1,0 +1,173 @@
+"""The namespace guard: which ids a request would write, refused unless the run owns them."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from conform.errors import ConformError
+
+DESTRUCTIVE = frozenset({"PATCH", "PUT", "DELETE"})
+WRITES = DESTRUCTIVE | {"POST"}
+_CREATING_COLLECTIONS = frozenset({"entities", "subscriptions", "csourceregistrations"})
+_URN = re.compile(r"urn:[^\s\"',\]\}]+", re.IGNORECASE)
+
+
+class SafetyError(ConformError):
+    """A request would have touched data outside the run's namespace; it was not sent."""
+
+
+class _Unsafe(Exception):
+    """The body cannot be read unambiguously (duplicate `id` keys)."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """An API path taken apart: collection, the id segment after it, the batch operation."""
+
+    temporal: bool
+    collection: str  # lowercased first segment ("entities", "entityoperations", ...)
+    path_id: str | None  # percent-decoded
+    op: str | None  # entityOperations/<op>, lowercased
+    depth: int  # segments after the collection (1 = /<collection>/<id>)
+
+    @classmethod
+    def parse(cls, path: str) -> Route:
+        """Split an API-relative path (query ignored); SafetyError on dot segments."""
+        raw = urlsplit(path).path.split("/")[1:]
+        if raw and raw[-1] == "":
+            raw = raw[:-1]
+        segs = [unquote(s) for s in raw]
+        if any(s in (".", "..") for s in segs):
+            raise SafetyError(f"refused a request with dot segments in its path: {path}")
+        temporal = bool(segs) and segs[0].lower() == "temporal"
+        segs = segs[1:] if temporal else segs
+        collection = segs[0].lower() if segs else ""
+        rest = segs[1:]
+        if collection == "entityoperations":
+            return cls(temporal, collection, None, rest[0].lower() if rest else None, len(rest))
+        return cls(temporal, collection, rest[0] if rest else None, None, len(rest))
+
+    def resource(self, id_: str) -> str:
+        """The API path of resource `id_` in this route's collection."""
+        collection = "entities" if self.collection == "entityoperations" else self.collection
+        return f"{'/temporal' if self.temporal else ''}/{collection}/{id_}"
+
+
+def parse_body(body: bytes | None) -> tuple[Any, str | None]:
+    """The JSON value of a request body (None if not JSON) and its text."""
+    if body is None:
+        return None, None
+    text = body.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_no_duplicate_id), text
+    except ValueError:
+        return None, text
+
+
+def _no_duplicate_id(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    if sum(1 for k, _ in pairs if k == "id") > 1:
+        raise _Unsafe  # servers disagree on which duplicate wins
+    return dict(pairs)
+
+
+def body_ids(route: Route, value: Any) -> list[str]:
+    """Ids a JSON body names at its top level (batch bodies: each element)."""
+    items = value if isinstance(value, list) else [value]
+    ids: list[str] = []
+    for item in items:
+        if isinstance(item, dict) and "id" in item:
+            ids.append(item["id"] if isinstance(item["id"], str) else repr(item["id"]))
+        elif isinstance(item, str) and route.collection == "entityoperations":
+            ids.append(item)  # batch delete: an array of ids
+    return ids
+
+
+def check(method: str, path: str, body: bytes | None, allowed: Callable[[str], bool]) -> None:
+    """Raise SafetyError unless every id the request would write is `allowed`."""
+    method = method.upper()
+    if method not in WRITES:
+        return
+    route = Route.parse(path)
+    if method == "POST" and route.op == "query":
+        return  # POST /entityOperations/query only reads
+    try:
+        value, text = parse_body(body)
+    except _Unsafe:
+        raise SafetyError(f"refused {method} {path}: body has duplicate 'id' keys") from None
+    ids = [] if route.path_id is None else [route.path_id]
+    if value is not None:
+        ids += body_ids(route, value)
+    elif text:
+        ids += _URN.findall(text)  # not JSON to us, maybe to a lenient server
+    if method in DESTRUCTIVE and route.path_id is None:
+        raise SafetyError(f"refused {method} {path}: no resource id in the path")
+    foreign = [i for i in ids if not allowed(i)]
+    if foreign:
+        raise SafetyError(
+            f"refused {method} {path}: id {foreign[0]!r} is outside the run's namespace"
+        )
+
+
+class Ledger:
+    """Resources the run created (API path → id), in order; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, str] = {}
+
+    def ids(self) -> list[str]:
+        """Ids of the resources still believed to exist."""
+        with self._lock:
+            return list(dict.fromkeys(self._items.values()))
+
+    def items(self) -> list[tuple[str, str]]:
+        """(API path, id) pairs in creation order."""
+        with self._lock:
+            return list(self._items.items())
+
+    def __contains__(self, id_: object) -> bool:
+        with self._lock:
+            return id_ in self._items.values()
+
+    def add(self, path: str, id_: str) -> None:
+        """Remember that resource `path` was (maybe) created."""
+        with self._lock:
+            self._items[path] = id_
+
+    def forget(self, path: str) -> None:
+        """Forget a resource that was deleted."""
+        with self._lock:
+            self._items.pop(path, None)
+
+    def observe(
+        self, method: str, path: str, body: bytes | None, status: int | None, location: str | None
+    ) -> None:
+        """Update the ledger from one exchange (status None: no answer, so maybe created)."""
+        method = method.upper()
+        route = Route.parse(path)
+        try:
+            value, _ = parse_body(body)
+        except _Unsafe:
+            return
+        ids = body_ids(route, value) if value is not None else []
+        maybe_done = status is None or not 400 <= status < 500
+        if method == "POST" and maybe_done and route.depth == 0:
+            if route.collection in _CREATING_COLLECTIONS:
+                if not ids and status == 201 and location:  # server-chosen id
+                    ids = [unquote(urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1])]
+                for id_ in ids:
+                    self.add(route.resource(id_), id_)
+        elif method == "POST" and maybe_done and route.op in ("create", "upsert"):
+            for id_ in ids:
+                self.add(route.resource(id_), id_)
+        elif method == "DELETE" and status in (200, 204) and route.depth == 1:
+            self.forget(route.resource(route.path_id or ""))
+        elif method == "POST" and route.op == "delete" and status == 204:
+            for id_ in ids:
+                self.forget(route.resource(id_))

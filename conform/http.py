@@ -1,0 +1,329 @@
+"""The recording HTTP client: evidence, redaction, namespace guard, body cap, timeouts."""
+
+from __future__ import annotations
+
+import json as jsonlib
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urljoin, urlsplit
+
+import requests
+from requests.structures import CaseInsensitiveDict
+
+from conform import __version__
+from conform.evidence import EvidenceLog
+from conform.guard import Ledger, SafetyError, check
+from conform.transport import (
+    WIRE_ERRORS,
+    BodyTooLarge,
+    TransportError,
+    Unauthorized,
+    describe,
+    origin,
+    read_bounded,
+    retry_after,
+)
+
+if TYPE_CHECKING:
+    from conform.namespace import Namespace
+    from conform.target import Auth
+
+__all__ = ["BodyTooLarge", "Client", "Response", "SafetyError", "TransportError", "Unauthorized"]
+
+_NO_JSON: Any = object()
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 5
+_MAX_429_RETRIES = 3
+
+
+class Response:
+    """A complete, size-capped response and the id of the exchange that recorded it."""
+
+    def __init__(
+        self, status_code: int, headers: CaseInsensitiveDict[str], content: bytes, exchange_id: str
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+        self.exchange_id = exchange_id
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status_code} {self.exchange_id}>"
+
+    @property
+    def media_type(self) -> str:
+        """The Content-Type without parameters, lowercased ('' when absent)."""
+        return self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+
+    @property
+    def text(self) -> str:
+        """The body decoded with its charset (UTF-8 by default), never failing."""
+        charset = "utf-8"
+        for param in self.headers.get("Content-Type", "").split(";")[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                charset = value.strip().strip('"')
+        try:
+            return self.content.decode(charset, errors="replace")
+        except LookupError:  # unknown charset name
+            return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The JSON body; a body that is not JSON is the target's failure (AssertionError)."""
+        try:
+            return jsonlib.loads(self.content.decode("utf-8-sig"))
+        except ValueError:  # includes UnicodeDecodeError
+            kind = self.headers.get("Content-Type") or "no Content-Type"
+            raise AssertionError(f"expected a JSON body, got {kind} {self.text[:200]!r}") from None
+
+
+class Client:
+    """One keep-alive session to the target; every exchange is recorded in the evidence."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_root: str = "/ngsi-ld/v1",
+        auth: Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 10.0,
+        max_body: int = 10 * 1024 * 1024,
+        evidence: EvidenceLog,
+        namespace: Namespace | None = None,
+        ca_bundle: str | None = None,
+        max_retry_after: float = 10.0,
+        total_timeout: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.api_root = "/" + api_root.strip("/") if api_root.strip("/") else ""
+        self.auth = auth
+        self.timeout = timeout
+        self.total_timeout = total_timeout if total_timeout is not None else 3 * timeout
+        self.max_body = max_body
+        self.evidence = evidence
+        self.namespace = namespace
+        self.max_retry_after = max_retry_after
+        self._verify: bool | str = ca_bundle or True
+        self._sleep = sleep
+        self._origin = origin(self.base_url)
+        self._ledger = Ledger()
+        self._lock = threading.RLock()
+        self._default_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(
+            {"Accept": "application/json", "User-Agent": f"conform/{__version__}"}
+        )
+        self._default_headers.update(headers or {})
+        self._session = requests.Session()
+        self._session.trust_env = False  # no proxies or .netrc credentials from the environment
+        self._session.headers = CaseInsensitiveDict()
+        if auth is not None:
+            auth.bind(evidence)
+
+    @property
+    def created(self) -> list[str]:
+        """Ids of resources the run created and has not deleted, in creation order."""
+        return self._ledger.ids()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = _NO_JSON,
+        data: bytes | str | None = None,
+        headers: Mapping[str, str | None] | None = None,
+        api: bool = True,
+    ) -> Response:
+        """Send one request (path under the API root unless `api=False`) and record it."""
+        method = method.upper()
+        merged = CaseInsensitiveDict(self._default_headers)
+        body = data.encode("utf-8") if isinstance(data, str) else data
+        if json is not _NO_JSON:
+            body = jsonlib.dumps(json, ensure_ascii=False).encode("utf-8")
+            merged["Content-Type"] = "application/json"
+        for name, value in (headers or {}).items():
+            if value is None:
+                merged.pop(name, None)
+            else:
+                merged[name] = value
+        api_path = self._api_path(path, api)
+        if self.namespace is not None:
+            check(method, api_path, body, self._owned)
+        url = self.base_url + (self.api_root if api else "") + path
+        status: int | None = None
+        location: str | None = None
+        try:
+            with self._lock:
+                response = self._send_following(method, url, params, merged, body)
+            status, location = response.status_code, response.headers.get("Location")
+            return response
+        finally:
+            self._ledger.observe(method, api_path, body, status, location)
+
+    def get(self, path: str, **kw: Any) -> Response:
+        """GET `path`."""
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Response:
+        """POST `path`."""
+        return self.request("POST", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> Response:
+        """PATCH `path`."""
+        return self.request("PATCH", path, **kw)
+
+    def put(self, path: str, **kw: Any) -> Response:
+        """PUT `path`."""
+        return self.request("PUT", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Response:
+        """DELETE `path`."""
+        return self.request("DELETE", path, **kw)
+
+    def cleanup(self) -> list[str]:
+        """Delete what the run created (subscriptions first); return ids left behind."""
+        self.evidence.set_phase("cleanup")
+        items = list(reversed(self._ledger.items()))
+        items.sort(key=lambda item: "/subscriptions/" not in item[0])  # stable: subs first
+        leftovers: list[str] = []
+        for resource, id_ in items:
+            prefix, _, _ = resource.rpartition("/")
+            try:
+                status = self.delete(f"{prefix}/{quote(id_, safe=':')}").status_code
+            except (TransportError, SafetyError):
+                status = None
+            if status in (200, 204, 404):
+                self._ledger.forget(resource)  # 404: already gone, which is what we want
+            else:
+                leftovers.append(id_)
+        return list(dict.fromkeys(leftovers))
+
+    def close(self) -> None:
+        """Close the session's connections."""
+        self._session.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _owned(self, id_: str) -> bool:
+        return (self.namespace is not None and self.namespace.owns(id_)) or id_ in self._ledger
+
+    def _api_path(self, path: str, api: bool) -> str:
+        if api or not self.api_root:
+            return path
+        if path == self.api_root or path.startswith(self.api_root + "/"):
+            return path[len(self.api_root) :]
+        return path
+
+    def _send_following(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        headers: CaseInsensitiveDict[str],
+        body: bytes | None,
+    ) -> Response:
+        """Send, retrying 429s and a 401 with a refreshed token, following same-origin GETs."""
+        waited, retries, redirects, refreshed = 0.0, 0, 0, False
+        while True:
+            r = self._send(method, url, params, headers, body)
+            if r.status_code == 429:
+                delay = retry_after(r.headers.get("Retry-After"))
+                if retries >= _MAX_429_RETRIES or waited + delay > self.max_retry_after:
+                    raise TransportError(f"rate limited: {method} {self._redact(url)} got 429")
+                self._sleep(delay)
+                waited, retries = waited + delay, retries + 1
+                continue
+            if r.status_code == 401:
+                if self.auth is not None and not refreshed and self.auth.refresh_after_401():
+                    refreshed = True
+                    continue
+                raise Unauthorized(
+                    f"{method} {self._redact(url)} answered 401 Unauthorized: "
+                    "check the auth section of the system file"
+                )
+            location = r.headers.get("Location")
+            if r.status_code not in _REDIRECTS or not location:
+                return r
+            target = urljoin(url, location)
+            if origin(target) != self._origin:
+                raise TransportError(f"redirect to another origin refused: {origin(target)}")
+            if method not in ("GET", "HEAD"):
+                return r  # a write is never re-sent; the test sees the redirect
+            if redirects >= _MAX_REDIRECTS:
+                raise TransportError(f"more than {_MAX_REDIRECTS} redirects from {method} {url}")
+            url, params, redirects = target, None, redirects + 1
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        headers: CaseInsensitiveDict[str],
+        body: bytes | None,
+    ) -> Response:
+        """One exchange on the wire, recorded whatever happens."""
+        same_origin = origin(url) == self._origin
+        request = requests.Request(
+            method, url, headers=dict(headers), data=body, params=params or {},
+            auth=self.auth if same_origin else None,
+        )  # fmt: skip
+        try:
+            prepared = self._session.prepare_request(request)
+        except (requests.RequestException, ValueError) as exc:
+            raise TransportError(self._redact(f"{method} {url}: invalid request: {exc}")) from None
+        started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+        t0 = time.monotonic()
+        status: int | None = None
+        response_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        content: bytes | None = None
+        failure: TransportError | None = None
+        try:
+            if (urlsplit(url).hostname or "").endswith(".invalid"):
+                # RFC 6761 6.4: never resolves; answer at once instead of asking a resolver.
+                raise TransportError("DNS lookup failed (.invalid names never resolve)")
+            raw = self._session.send(
+                prepared,
+                timeout=(self.timeout, self.timeout),
+                allow_redirects=False,
+                stream=True,
+                verify=self._verify,
+            )
+            status, response_headers = raw.status_code, raw.headers
+            content = read_bounded(raw, self.max_body, t0 + self.total_timeout)
+        except TransportError as exc:
+            failure = exc
+        except WIRE_ERRORS as exc:
+            failure = TransportError(describe(exc, self.timeout))
+        exchange = self.evidence.record(
+            method=method,
+            url=prepared.url or url,
+            request_headers=dict(prepared.headers),
+            request_body=None if prepared.body is None else _text(prepared.body),
+            status=status,
+            response_headers=dict(response_headers),
+            response_body=None if content is None else content.decode("utf-8", errors="replace"),
+            error=None if failure is None else str(failure),
+            duration_ms=round((time.monotonic() - t0) * 1000, 1),
+            started_at=started_at,
+        )
+        if failure is not None:
+            message = self._redact(f"{method} {prepared.url}: {failure}")
+            raise type(failure)(message) from None
+        assert status is not None and content is not None
+        return Response(status, response_headers, content, exchange.id)
+
+    def _redact(self, text: str) -> str:
+        return self.evidence.redact(text)
+
+
+def _text(body: bytes | str) -> str:
+    return body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body

@@ -1,0 +1,67 @@
+"""The run's id namespace: what a run creates, and every write it sends, stays inside it."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+
+from conform.errors import UsageError
+
+_RUN_ID = re.compile(r"^[a-z0-9]{4,32}$")
+# An owned id may not re-target a request: no path, query or fragment separators, no percent
+# (a server decoding twice), no whitespace or control characters.
+_SAFE = re.compile(r"^[^/\\?#%\s\x00-\x1f\x7f]*$")
+
+
+class _Counter:
+    """A thread-safe increasing counter (kept in a field so the dataclass stays frozen)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._it = itertools.count(1)
+
+    def next(self) -> int:
+        with self._lock:
+            return next(self._it)
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """Ids of the form `urn:ngsi-ld:<Type>:conform-<run_id>-<n>`, owned by one run."""
+
+    run_id: str
+    _counter: _Counter = field(default_factory=_Counter, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not _RUN_ID.match(self.run_id):
+            raise UsageError(f"run id {self.run_id!r}: use 4-32 lowercase letters or digits")
+
+    @classmethod
+    def new(cls, run_id: str | None = None) -> Namespace:
+        """A namespace for `run_id`, or for a fresh random 8-hex-digit run id."""
+        return cls(run_id if run_id is not None else secrets.token_hex(4))
+
+    @property
+    def prefix(self) -> str:
+        """The marker every owned id carries: `conform-<run_id>-`."""
+        return f"conform-{self.run_id}-"
+
+    def entity_id(self, type_: str) -> str:
+        """A new entity id of `type_` inside the namespace."""
+        return f"urn:ngsi-ld:{type_}:{self.prefix}{self._counter.next()}"
+
+    def subscription_id(self) -> str:
+        """A new subscription id inside the namespace."""
+        return self.entity_id("Subscription")
+
+    def owns(self, id_: str) -> bool:
+        """Whether `id_` belongs to this run (its last `:` segment starts with the prefix).
+
+        A bare `conform-<run_id>-...` (no URN, used to test invalid ids) is owned too.
+        """
+        if not isinstance(id_, str):
+            return False
+        return id_.rsplit(":", 1)[-1].startswith(self.prefix) and bool(_SAFE.match(id_))

@@ -1,0 +1,128 @@
+"""Wire-level helpers of the HTTP client: bounded reads, failure causes, origins, Retry-After."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+import urllib3
+
+from conform.errors import TargetError
+
+_CHUNK = 64 * 1024
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# What can go wrong on the wire; anything else is a bug and keeps its traceback.
+WIRE_ERRORS = (
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    OSError,
+)
+
+
+class TransportError(TargetError):
+    """We could not test: the target was unreachable, too slow, too big or misbehaved."""
+
+
+class BodyTooLarge(TransportError):
+    """The response body exceeded the client's size cap."""
+
+
+class Unauthorized(TransportError):
+    """The target rejected the configured credentials (401)."""
+
+
+def origin(url: str) -> str:
+    """`scheme://host:port` of a URL, default ports made explicit, lowercased."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a non-numeric port
+        port = None
+    return f"{scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+def read_bounded(response: requests.Response, limit: int, deadline: float) -> bytes:
+    """Read a streamed body: at most `limit` bytes, finished before `deadline` (monotonic)."""
+    try:
+        declared = int(response.headers.get("Content-Length", "-1"))
+    except ValueError:
+        declared = -1
+    if declared > limit:
+        raise BodyTooLarge(f"response larger than {limit} bytes (Content-Length {declared})")
+    raw = response.raw
+    body = bytearray()
+    # read1 returns whatever arrived, so a body trickled byte by byte still meets the deadline;
+    # each call is bounded by the socket's read timeout.
+    while chunk := raw.read1(_CHUNK, decode_content=True):
+        body += chunk
+        if len(body) > limit:
+            raise BodyTooLarge(f"response larger than {limit} bytes")
+        if time.monotonic() > deadline:
+            raise TransportError("response body not complete before the request's deadline")
+    raw.release_conn()  # read to the end: the connection can be reused
+    return bytes(body)
+
+
+def retry_after(value: str | None, default: float = 1.0) -> float:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
+    if value is None:
+        return default
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception behind it (causes, contexts, urllib3 reasons, args)."""
+    seen: list[BaseException] = []
+    stack = [exc]
+    while stack:
+        e = stack.pop()
+        if any(e is s for s in seen):
+            continue
+        seen.append(e)
+        nested = [e.__cause__, e.__context__, getattr(e, "reason", None), *e.args]
+        stack.extend(n for n in nested if isinstance(n, BaseException))
+    return seen
+
+
+def describe(exc: BaseException, timeout: float) -> str:
+    """A short, user-facing cause of a transport failure."""
+    chain = _chain(exc)
+
+    def find(kind: type[BaseException] | tuple[type[BaseException], ...]) -> BaseException | None:
+        return next((e for e in chain if isinstance(e, kind)), None)
+
+    if isinstance(cert := find(ssl.SSLCertVerificationError), ssl.SSLCertVerificationError):
+        return f"TLS certificate verification failed: {cert.verify_message}"
+    if tls := find(ssl.SSLError):
+        return f"TLS error: {getattr(tls, 'reason', None) or tls}"
+    if find(socket.gaierror):
+        return "DNS lookup failed"
+    if find(ConnectionRefusedError):
+        return "connection refused"
+    if find((ConnectionResetError, BrokenPipeError)):
+        return "connection reset by the target"
+    if find(requests.ConnectTimeout) or find(urllib3.exceptions.ConnectTimeoutError):
+        return f"could not connect within {timeout:g}s"
+    if find((TimeoutError, requests.Timeout, urllib3.exceptions.TimeoutError)):
+        return f"no data from the target within {timeout:g}s"
+    if find((http.client.IncompleteRead, urllib3.exceptions.ProtocolError)):
+        return "connection closed before the response was complete"
+    return f"{type(exc).__name__}: {exc}"
