@@ -1,9 +1,89 @@
-"""CLI commands: run (to be filled in)."""
+"""CLI command `conform run`: certify an endpoint (or the reference server) against a bundle."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from conform.cli.progress import make_progress
+from conform.runner import RunConfig, run_certification
+from conform.runner.config import DEFAULT_MAX_BODY, random_seed
+
+_Url = Annotated[
+    str | None,
+    typer.Option("--url", help="Target root URL (API under /ngsi-ld/v1); overrides --system's."),
+]
+_Bundle = Annotated[str, typer.Option("--bundle", help="Bundle as ID, ID@VERSION or a folder.")]
+_System = Annotated[
+    Path | None, typer.Option("--system", help="system.yaml describing the target.")
+]
+_Class = Annotated[
+    list[str] | None, typer.Option("--class", help="Declare an optional class (repeatable).")
+]
+_Only = Annotated[
+    list[str] | None, typer.Option("--only", help="Run only this requirement id (repeatable).")
+]
+_Seed = Annotated[
+    int | None, typer.Option("--seed", help="Seed for generated data (default: random).")
+]
+_ReadOnly = Annotated[
+    bool,
+    typer.Option("--read-only", help="Send no writes; the others are skipped (never CERTIFIED)."),
+]
+_Timeout = Annotated[float, typer.Option("--request-timeout", help="Seconds per HTTP request.")]
+_Out = Annotated[
+    Path | None,
+    typer.Option("--out", help="Folder for the run's files (default: reports/<system>-<time>/)."),
+]
+_MaxBody = Annotated[int, typer.Option("--max-body", help="Largest response body read, bytes.")]
+_CaBundle = Annotated[
+    Path | None, typer.Option("--ca-bundle", help="CA certificates (PEM) for https targets.")
+]
+_Callback = Annotated[
+    str | None,
+    typer.Option("--callback-host", help="Address the notification receiver listens on."),
+]
+_Lang = Annotated[str, typer.Option("--lang", help="Language of reports and screen: en or ja.")]
+
+
+def run(
+    url: _Url = None,
+    bundle: _Bundle = "city-os",
+    system: _System = None,
+    classes: _Class = None,
+    only: _Only = None,
+    seed: _Seed = None,
+    read_only: _ReadOnly = False,
+    request_timeout: _Timeout = 10.0,
+    out: _Out = None,
+    max_body: _MaxBody = DEFAULT_MAX_BODY,
+    ca_bundle: _CaBundle = None,
+    callback_host: _Callback = None,
+    lang: _Lang = "en",
+) -> None:
+    """Certify a city-OS endpoint; with no --url and no --system, the built-in reference server.
+
+    Exit codes: 0 certified or conditional, 1 not certified, 2 usage error, 3 incomplete,
+    130 interrupted. A report is written in every case but 2.
+    """
+    config = RunConfig(
+        url=url, bundle=bundle, system=system, classes=tuple(classes or ()),
+        only=tuple(only or ()), seed=random_seed() if seed is None else seed,
+        read_only=read_only, request_timeout=request_timeout, out=out, max_body=max_body,
+        ca_bundle=ca_bundle, callback_host=callback_host, lang=lang,
+    )  # fmt: skip
+    progress = make_progress(config.lang)
+    try:
+        outcome = run_certification(config, progress)
+    finally:
+        close = getattr(progress, "close", None)
+        if close is not None:
+            close()
+    raise typer.Exit(int(outcome.exit_code))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("run")(run)

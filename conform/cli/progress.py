@@ -1,0 +1,100 @@
+"""Progress displays for `conform run`: a rich bar on a terminal, plain lines for CI and pipes."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as Bar
+
+from conform.reporters.terminal import print_report
+from conform.results import Status
+
+if TYPE_CHECKING:
+    from conform.runner import Plan, Progress, RunOutcome
+    from conform.runner.execute import TestOutcome
+
+
+def _plan_line(plan: Plan) -> str:
+    skipped = len(plan.items) - len(plan.to_run)
+    return (
+        f"{len(plan.to_run)} requirements to run ({skipped} skipped), "
+        f"{len(plan.test_ids)} tests; declared classes: "
+        f"{', '.join(plan.declared_classes) or 'none'}"
+    )
+
+
+class PlainProgress:
+    """One line per event: readable in CI logs, no control characters."""
+
+    def __init__(self, console: Console, lang: str = "en") -> None:
+        self.console = console
+        self.lang = lang
+
+    def _line(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    def run_started(self, plan: Plan) -> None:
+        """Say what will run."""
+        self._line(_plan_line(plan))
+
+    def phase(self, message: str) -> None:
+        """Name the step."""
+        self._line(message)
+
+    def test_finished(self, outcome: TestOutcome) -> None:
+        """One line per test; failures and errors with their reason."""
+        reason = f": {outcome.message}" if outcome.status is not Status.PASSED else ""
+        self._line(f"{outcome.status.value:7} {outcome.nodeid}{reason}")
+
+    def run_finished(self, outcome: RunOutcome) -> None:
+        """The final screen: verdict, counts per class, problems, where the report is."""
+        print_report(outcome.report, self.console, self.lang)
+        self._line(f"report written to {outcome.out_dir}")
+
+
+class RichProgress(PlainProgress):
+    """A progress bar over the suite's tests; failures are printed above it as they happen."""
+
+    def __init__(self, console: Console, lang: str = "en") -> None:
+        super().__init__(console, lang)
+        self._bar = Bar(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, transient=True,
+        )  # fmt: skip
+        self._task = self._bar.add_task("tests", total=None)
+
+    def run_started(self, plan: Plan) -> None:
+        """Start the bar."""
+        super().run_started(plan)
+        self._bar.update(self._task, total=len(plan.test_ids))
+        self._bar.start()
+
+    def phase(self, message: str) -> None:
+        """Show the step as the bar's label."""
+        self._bar.update(self._task, description=message)
+
+    def test_finished(self, outcome: TestOutcome) -> None:
+        """Advance; print failures and errors above the bar."""
+        self._bar.advance(self._task)
+        if outcome.status in (Status.FAILED, Status.ERROR):
+            super().test_finished(outcome)
+
+    def run_finished(self, outcome: RunOutcome) -> None:
+        """Remove the bar, then the final screen."""
+        self._bar.stop()
+        super().run_finished(outcome)
+
+    def close(self) -> None:
+        """Stop the bar (after an error or interrupt that skipped run_finished)."""
+        self._bar.stop()
+
+
+def make_progress(lang: str = "en", console: Console | None = None) -> Progress:
+    """A rich bar on an interactive terminal; plain lines when piped or when CI is set."""
+    console = console or Console()
+    if console.is_terminal and not os.environ.get("CI"):
+        return RichProgress(console, lang)
+    return PlainProgress(console, lang)

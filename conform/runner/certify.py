@@ -1,0 +1,165 @@
+"""`run_certification`: plan, probe, execute the suite, clean up, decide, write the report."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from conform import __version__
+from conform.bundle import Bundle, load_bundle
+from conform.errors import UsageError
+from conform.evidence import EvidenceLog
+from conform.http import TransportError
+from conform.report import BundleRef, EvidenceRef, Report, TargetInfo
+from conform.resources import suites_dir
+from conform.results import Level, RequirementResult, Status
+from conform.runner.config import RunConfig
+from conform.runner.coverage import suite_tests
+from conform.runner.execute import SuiteRun, run_suite
+from conform.runner.outcome import RunOutcome, requirement_results
+from conform.runner.output import EVIDENCE_FILE, default_out_dir, write_other_formats, write_report
+from conform.runner.plan import Plan, make_plan
+from conform.runner.progress import Progress
+from conform.runner.session import open_session, reference_config, resolve_target
+from conform.suite.context import SuiteContext
+from conform.target import TargetConfig
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _suite_dir(config: RunConfig, bundle: Bundle) -> Path:
+    folder = config.suite_dir or suites_dir() / bundle.id
+    if not folder.is_dir():
+        raise UsageError(f"no suite for bundle {bundle.id}: {folder} is not a folder")
+    return folder
+
+
+def _probe(ctx: SuiteContext) -> str:
+    """'' if the endpoint answers HTTP at all, else why not (any status means reachable)."""
+    ctx.evidence.set_phase("probe")
+    model = next(iter(ctx.target.data_models), "Thing")
+    try:
+        ctx.client.get("/entities", params={"type": model, "limit": "1"})
+    except TransportError as exc:
+        return f"endpoint unreachable: {exc}"
+    finally:
+        ctx.evidence.set_phase("")
+    return ""
+
+
+def _execute(
+    ctx: SuiteContext, plan: Plan, suite: Path, progress: Progress
+) -> tuple[SuiteRun, str]:
+    """The suite's outcomes, or why every requirement to run is an error."""
+    progress.phase(f"probing {ctx.target.url}")
+    unreachable = _probe(ctx)
+    if unreachable:
+        return SuiteRun(), unreachable
+    progress.phase(f"running {len(plan.test_ids)} tests for {len(plan.to_run)} requirements")
+    return run_suite(suite, ctx, plan, progress), ""
+
+
+def _cleanup(ctx: SuiteContext) -> tuple[list[str], bool]:
+    """Delete what the run created; leftovers, and whether a second Ctrl-C cut it short."""
+    ctx.evidence.set_phase("cleanup")
+    try:
+        return [str(x) for x in ctx.client.cleanup()], False
+    except KeyboardInterrupt:
+        return ["cleanup interrupted: resources of this run may remain"], True
+    except TransportError as exc:
+        return [f"cleanup failed: {exc}"], False
+
+
+def _warnings(results: tuple[RequirementResult, ...], run: SuiteRun) -> tuple[str, ...]:
+    """SHOULD/MAY failures (never decide the verdict) and suite collection errors."""
+    soft = [
+        f"{r.level.value} {r.id} failed: {r.message}"
+        for r in results
+        if r.level is not Level.MUST and r.status is Status.FAILED
+    ]
+    return tuple(soft + [f"suite collection error: {e}" for e in run.collect_errors])
+
+
+def _run(config: RunConfig, bundle: Bundle, target: TargetConfig, progress: Progress) -> RunOutcome:
+    suite = _suite_dir(config, bundle)
+    plan = make_plan(
+        bundle, suite_tests(suite), declared=target.classes, only=config.only,
+        read_only=config.read_only,
+    )  # fmt: skip
+    run_id, started = secrets.token_hex(4), _now()
+    progress.run_started(plan)
+    progress.phase(f"run {run_id}, seed {config.seed}, target {target.url}")
+    with open_session(
+        bundle, target, run_id=run_id, seed=config.seed, timeout=config.request_timeout,
+        max_body=config.max_body,
+    ) as ctx:  # fmt: skip
+        run, error_all, interrupted = SuiteRun(), "", False
+        try:
+            run, error_all = _execute(ctx, plan, suite, progress)
+            interrupted = run.interrupted
+        except KeyboardInterrupt:
+            interrupted = True
+        progress.phase("cleaning up")
+        leftovers, cut = _cleanup(ctx)
+        interrupted = interrupted or cut
+        not_run = "not executed: run interrupted" if interrupted else "not executed"
+        probe_ids = ctx.evidence.ids_for("probe")
+        results = requirement_results(
+            plan, run.outcomes, not_run=not_run, error_all=error_all, evidence=probe_ids
+        )
+        out_dir = config.out or default_out_dir(target.name)
+        progress.phase(f"writing the report to {out_dir}")
+        return _write(config, bundle, target, ctx.evidence, out_dir, Report(
+            harness_version=__version__,
+            bundle=BundleRef(bundle.id, bundle.version, bundle.sha256),
+            target=TargetInfo(
+                target.name, target.url, target.vendor or "", target.product_version or "",
+                tuple(target.classes), tuple(target.data_models),
+            ),
+            seed=config.seed, run_id=run_id, started_at=started, finished_at=_now(),
+            requirements=results,
+            options={
+                "read_only": config.read_only, "only": list(config.only),
+                "classes": list(config.classes), "request_timeout": config.request_timeout,
+                "max_body": config.max_body, "reference": config.uses_reference,
+            },
+            leftovers=tuple(leftovers), warnings=_warnings(results, run),
+            interrupted=interrupted, lang=config.lang,
+        ))  # fmt: skip
+
+
+def _write(
+    config: RunConfig, bundle: Bundle, target: TargetConfig, evidence: EvidenceLog,
+    out_dir: Path, report: Report,
+) -> RunOutcome:  # fmt: skip
+    out_dir.mkdir(parents=True, exist_ok=True)
+    digest, count = evidence.write(out_dir / EVIDENCE_FILE)
+    report = replace(report, evidence=EvidenceRef(EVIDENCE_FILE, digest, count))
+    files = [out_dir / EVIDENCE_FILE, write_report(report, out_dir)]
+    files += write_other_formats(report, out_dir)
+    return RunOutcome(report, out_dir, tuple(files))
+
+
+def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
+    """Certify the configured target (or the in-process reference server) and write the report."""
+    bundle = load_bundle(config.bundle)
+    with contextlib.ExitStack() as stack:
+        if config.uses_reference:
+            from conform.reference import ReferenceServer
+
+            progress.phase("starting the reference server")
+            server = stack.enter_context(ReferenceServer(port=0))
+            target = reference_config(bundle, server.url, config.callback_host)
+        else:
+            target = resolve_target(
+                bundle, url=config.url, system=config.system, classes=config.classes,
+                callback_host=config.callback_host, ca_bundle=config.ca_bundle,
+            )  # fmt: skip
+        outcome = _run(config, bundle, target, progress)
+    progress.run_finished(outcome)
+    return outcome

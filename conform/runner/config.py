@@ -1,0 +1,67 @@
+"""The frozen configuration of one `conform run`; invalid combinations are rejected here, once."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from conform.errors import UsageError
+
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+LANGS = ("en", "ja")
+_REQ_ID = re.compile(r"^[A-Z]{2,5}-[0-9]{3}$")
+
+
+def random_seed() -> int:
+    """A fresh seed for a run that was given none (recorded in the report to replay it)."""
+    return random.SystemRandom().randrange(2**32)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What to certify and how: the parsed `conform run` options."""
+
+    url: str | None = None
+    bundle: str = "city-os"
+    system: Path | None = None
+    classes: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+    seed: int = field(default_factory=random_seed)
+    read_only: bool = False
+    request_timeout: float = 10.0
+    out: Path | None = None
+    max_body: int = DEFAULT_MAX_BODY
+    ca_bundle: Path | None = None
+    callback_host: str | None = None
+    lang: str = "en"
+    suite_dir: Path | None = None  # default: the packaged suite named after the bundle id
+
+    def __post_init__(self) -> None:
+        if self.url is not None:
+            parts = urlsplit(self.url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise UsageError(f"--url: {self.url!r} is not an http(s) URL with a host")
+        for req_id in self.only:
+            if not _REQ_ID.match(req_id):
+                raise UsageError(f"--only: {req_id!r} is not a requirement id like CORE-001")
+        if self.seed < 0:
+            raise UsageError(f"--seed: must be a non-negative integer, got {self.seed}")
+        if not self.request_timeout > 0:
+            raise UsageError(f"--request-timeout: must be positive, got {self.request_timeout}")
+        if self.max_body <= 0:
+            raise UsageError(f"--max-body: must be a positive byte count, got {self.max_body}")
+        if self.lang not in LANGS:
+            raise UsageError(f"--lang: must be one of {', '.join(LANGS)}, got {self.lang!r}")
+        if self.out is not None and self.out.exists() and not self.out.is_dir():
+            raise UsageError(f"--out: {self.out} exists and is not a folder")
+        for flag, path in (("--system", self.system), ("--ca-bundle", self.ca_bundle)):
+            if path is not None and not path.is_file():
+                raise UsageError(f"{flag}: {path}: file not found")
+
+    @property
+    def uses_reference(self) -> bool:
+        """No URL and no system file: certify the in-process reference server."""
+        return self.url is None and self.system is None

@@ -1,0 +1,165 @@
+"""Run a suite in-process with pytest; a collector plugin records one outcome per test."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conform.errors import ConformError
+from conform.results import Status
+from conform.runner.plan import Plan
+from conform.runner.progress import Progress
+from conform.suite.context import SuiteContext
+from conform.suite.plugin import CONTEXT
+
+_MAX_MESSAGE = 300
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """How one suite test ended, with the evidence exchanges it made."""
+
+    nodeid: str
+    reqs: tuple[str, ...]
+    status: Status  # passed, failed (assertion), error (anything else), skipped
+    message: str = ""
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass
+class SuiteRun:
+    """What executing a suite produced."""
+
+    outcomes: list[TestOutcome] = field(default_factory=list)
+    collect_errors: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    pytest_output: str = ""
+
+
+def one_line(exc: BaseException) -> str:
+    """A short message for an exception; assertion and conform errors speak for themselves."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else ""
+    if not isinstance(exc, AssertionError | ConformError | pytest.fail.Exception):
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
+
+
+def _req_ids(item: pytest.Item) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(i) for m in item.iter_markers("req") for i in m.args))
+
+
+class Collector:
+    """pytest plugin: hands the context to the suite, selects planned tests, records outcomes."""
+
+    def __init__(self, context: SuiteContext, plan: Plan, progress: Progress) -> None:
+        self.context = context
+        self.run_ids = {p.requirement.id for p in plan.to_run}
+        self.read_only = plan.read_only
+        self.progress = progress
+        self.result = SuiteRun()
+        self._state: dict[str, tuple[Status, str]] = {}
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[CONTEXT] = self.context
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        keep, drop = [], []
+        for item in items:
+            wanted = bool(set(_req_ids(item)) & self.run_ids)
+            if self.read_only and item.get_closest_marker("read_only") is None:
+                wanted = False
+            (keep if wanted else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            text = str(report.longrepr).strip().splitlines()
+            self.result.collect_errors.append(f"{report.nodeid}: {text[-1] if text else 'error'}")
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(
+        self, item: pytest.Item, nextitem: pytest.Item | None
+    ) -> Generator[None, Any, Any]:
+        self.context.evidence.set_phase(item.nodeid)
+        try:
+            return (yield)
+        finally:
+            self.context.evidence.set_phase("")
+            status, message = self._state.pop(item.nodeid, (Status.ERROR, "not executed"))
+            ids = tuple(self.context.evidence.ids_for(item.nodeid))
+            outcome = TestOutcome(item.nodeid, _req_ids(item), status, message, ids)
+            self.result.outcomes.append(outcome)
+            self.progress.test_finished(outcome)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        rep = yield
+        self._record(item.nodeid, call, rep)
+        return rep
+
+    def _record(self, nodeid: str, call: pytest.CallInfo[None], rep: pytest.TestReport) -> None:
+        prior = self._state.get(nodeid)
+        if prior and prior[0] in (Status.FAILED, Status.ERROR):
+            return  # the first problem decides; a teardown error after it adds nothing
+        exc = call.excinfo.value if call.excinfo else None
+        if rep.skipped:
+            reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else "skipped"
+            self._state[nodeid] = (
+                Status.SKIPPED,
+                f"test skipped: {reason.removeprefix('Skipped: ')}",
+            )
+        elif rep.failed and exc is not None:
+            assertion = isinstance(exc, AssertionError | pytest.fail.Exception)
+            status = Status.FAILED if assertion and rep.when == "call" else Status.ERROR
+            prefix = "" if rep.when == "call" else f"{rep.when}: "
+            self._state[nodeid] = (status, prefix + one_line(exc))
+        elif rep.failed:
+            self._state[nodeid] = (Status.ERROR, f"{rep.when}: failed")
+        elif rep.when == "call":
+            self._state[nodeid] = (Status.PASSED, "")
+
+    def pytest_keyboard_interrupt(self) -> None:
+        self.result.interrupted = True
+
+
+def run_suite(suite_dir: Path, context: SuiteContext, plan: Plan, progress: Progress) -> SuiteRun:
+    """Execute the plan's tests of SUITE_DIR in this process; pytest's own output is captured."""
+    collector = Collector(context, plan, progress)
+    args = [
+        str(suite_dir),
+        "-q",
+        "-p", "no:cacheprovider",
+        "-p", "no:terminal",
+        "--import-mode=importlib",
+        "--rootdir", str(suite_dir),
+        "-c", os.devnull,  # never pick up the user's or the repo's pytest configuration
+        "-o", "addopts=",
+        "--strict-markers",
+    ]  # fmt: skip
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+        code = pytest.main(args, plugins=[collector])
+    collector.result.pytest_output = buffer.getvalue()
+    if code == pytest.ExitCode.INTERRUPTED:
+        collector.result.interrupted = True
+    elif code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        tail = buffer.getvalue().strip().splitlines()
+        collector.result.collect_errors.append(
+            f"pytest exit {int(code)}: {tail[-1] if tail else ''}"
+        )
+    return collector.result

@@ -1,0 +1,60 @@
+"""Write a run's files: evidence.jsonl, report.json (schema-checked), and the other formats."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from conform.evidence import read_evidence
+from conform.report import Report, write_atomic
+from conform.reporters import DEFAULT_FORMATS, ReportFormat, write_all
+from conform.resources import schema_path
+
+REPORT_FILE = "report.json"
+EVIDENCE_FILE = "evidence.jsonl"
+
+
+def default_out_dir(system: str, now: datetime | None = None) -> Path:
+    """reports/<system>-<UTC timestamp>/, relative to the current directory."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", system).strip("-.") or "target"
+    return Path("reports") / f"{safe}-{stamp}"
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads(schema_path("report.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def check_report(doc: dict[str, Any]) -> list[str]:
+    """Where DOC breaks the published report schema (empty when it conforms)."""
+    return [
+        f"/{'/'.join(str(p) for p in e.absolute_path)}: {e.message}"
+        for e in _validator().iter_errors(doc)
+    ]
+
+
+def write_report(report: Report, out_dir: Path) -> Path:
+    """report.json, atomically; a document breaking the schema is a harness bug, never written."""
+    doc = report.to_dict()
+    problems = check_report(doc)
+    if problems:
+        raise RuntimeError(f"report.json would break report.schema.json: {problems[0]}")
+    path = out_dir / REPORT_FILE
+    write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def write_other_formats(report: Report, out_dir: Path) -> list[Path]:
+    """The human and CI formats (HTML, JUnit, Markdown) beside report.json."""
+    evidence = read_evidence(out_dir / EVIDENCE_FILE) if report.evidence else []
+    formats = [f for f in DEFAULT_FORMATS if f is not ReportFormat.JSON]
+    written = write_all(report, out_dir, evidence, formats, report.lang)
+    return list(written.values())

@@ -1,0 +1,92 @@
+"""Plan a run: which requirements apply to the target, which run, which are skipped and why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from conform.bundle import Bundle, Requirement
+from conform.errors import UsageError
+from conform.runner.coverage import SuiteTest
+
+NO_TEST = "no test covers this requirement"
+
+
+@dataclass(frozen=True)
+class PlannedRequirement:
+    """One requirement of the bundle and what the run will do with it."""
+
+    requirement: Requirement
+    applicable: bool  # mandatory class, or an optional class the target declares
+    tests: tuple[str, ...]  # node ids of the suite tests that will run for it
+    skip_reason: str = ""  # non-empty: not run, reported skipped with this reason
+
+    @property
+    def runs(self) -> bool:
+        """Whether the run executes this requirement's tests."""
+        return not self.skip_reason
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Per requirement of the bundle (in bundle order): applicability, tests, skip reason."""
+
+    items: tuple[PlannedRequirement, ...]
+    declared_classes: tuple[str, ...]
+    read_only: bool
+
+    @property
+    def to_run(self) -> tuple[PlannedRequirement, ...]:
+        """The requirements whose tests run."""
+        return tuple(p for p in self.items if p.runs)
+
+    @property
+    def test_ids(self) -> frozenset[str]:
+        """Node ids of every test the run executes."""
+        return frozenset(t for p in self.to_run for t in p.tests)
+
+
+def check_classes(bundle: Bundle, names: Iterable[str], source: str) -> tuple[str, ...]:
+    """The declared class names, all known to BUNDLE; UsageError names SOURCE and the valid ones."""
+    known = {c.id for c in bundle.classes}
+    optional = [c.id for c in bundle.classes if not c.mandatory]
+    for name in names:
+        if name not in known:
+            raise UsageError(
+                f"{source}: unknown conformance class {name!r}; "
+                f"optional classes of {bundle.id}@{bundle.version}: {', '.join(optional)}"
+            )
+    return tuple(c for c in optional if c in set(names))
+
+
+def make_plan(
+    bundle: Bundle,
+    tests: Sequence[SuiteTest],
+    *,
+    declared: Iterable[str] = (),
+    only: Sequence[str] = (),
+    read_only: bool = False,
+) -> Plan:
+    """Decide per requirement; UsageError for an --only id the bundle does not have."""
+    known = {r.id for r in bundle.requirements}
+    for req_id in only:
+        if req_id not in known:
+            raise UsageError(
+                f"--only: {req_id!r} is not a requirement of {bundle.id}@{bundle.version}"
+            )
+    declared_set = set(declared)
+    mandatory = {c.id for c in bundle.classes if c.mandatory}
+    items = []
+    for req in bundle.requirements:
+        covering = [t for t in tests if req.id in t.reqs]
+        applicable = req.cls in mandatory or req.cls in declared_set
+        reason = ""
+        if not applicable:
+            reason = f"optional class {req.cls} not declared"
+        elif only and req.id not in only:
+            reason = "not selected by --only"
+        elif read_only and covering and not all(t.read_only for t in covering):
+            reason = "needs writes; --read-only"
+        items.append(PlannedRequirement(req, applicable, tuple(t.nodeid for t in covering), reason))
+    order = [c.id for c in bundle.classes]
+    return Plan(tuple(items), tuple(c for c in order if c in declared_set), read_only)

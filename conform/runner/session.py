@@ -1,0 +1,107 @@
+"""Open what a run talks through: the target's configuration, the recording client, the context."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from conform.bundle import Bundle, load_bundle
+from conform.evidence import EvidenceLog
+from conform.namespace import Namespace
+from conform.runner.plan import check_classes
+from conform.suite.context import SuiteContext
+from conform.target import TargetConfig, client_for, load_system, reference_target
+
+
+def _name_from_url(url: str) -> str:
+    """A file-name-safe system name for a bare --url (host and port)."""
+    parts = urlsplit(url)
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", parts.netloc.rsplit("@", 1)[-1]).strip("-") or "target"
+
+
+def resolve_target(
+    bundle: Bundle,
+    *,
+    url: str | None,
+    system: Path | None,
+    classes: tuple[str, ...] = (),
+    callback_host: str | None = None,
+    ca_bundle: Path | None = None,
+) -> TargetConfig:
+    """The target from a system file and/or --url, with --class added (not the reference server)."""
+    if system is not None:
+        target = load_system(system)
+        check_classes(bundle, target.classes, str(system))
+        if url is not None:
+            target = dataclasses.replace(target, url=url)
+    else:
+        assert url is not None, "resolve_target needs a URL or a system file"
+        target = TargetConfig(name=_name_from_url(url), url=url.rstrip("/"))
+    declared = check_classes(bundle, (*target.classes, *classes), "--class")
+    changes: dict[str, object] = {"classes": declared}
+    if callback_host is not None:
+        changes["callback_host"] = callback_host
+    if ca_bundle is not None:
+        changes["ca_bundle"] = str(ca_bundle)
+    return dataclasses.replace(target, **changes)
+
+
+def reference_config(bundle: Bundle, url: str, callback_host: str | None) -> TargetConfig:
+    """The in-process reference server: every optional class declared, every bundle model served."""
+    target = reference_target(url)
+    return dataclasses.replace(
+        target,
+        classes=tuple(c.id for c in bundle.optional_classes),
+        data_models=tuple(bundle.model_paths()),
+        callback_host=callback_host or target.callback_host,
+    )
+
+
+@contextlib.contextmanager
+def open_session(
+    bundle: Bundle,
+    target: TargetConfig,
+    *,
+    run_id: str,
+    seed: int,
+    timeout: float = 10.0,
+    max_body: int = 10 * 1024 * 1024,
+) -> Iterator[SuiteContext]:
+    """A context with a recording client for TARGET; the client is closed on exit (no cleanup)."""
+    evidence = EvidenceLog()  # the auth binds to it and registers its own secrets
+    namespace = Namespace.new(run_id)
+    client = client_for(target, evidence=evidence, namespace=namespace, timeout=timeout)
+    client.max_body = max_body  # TODO(client): take max_body in client_for
+    try:
+        yield SuiteContext(bundle, target, client, namespace, evidence, seed)
+    finally:
+        client.close()
+
+
+@contextlib.contextmanager
+def standalone_context(
+    *, url: str | None, system: str | None, bundle: str, classes: tuple[str, ...]
+) -> Iterator[SuiteContext]:
+    """The context for plain `pytest suites/...`: the reference server unless a target is given."""
+    from conform.reference import ReferenceServer
+    from conform.runner.config import random_seed
+
+    loaded = load_bundle(bundle)
+    with contextlib.ExitStack() as stack:
+        if url is None and system is None:
+            server = stack.enter_context(ReferenceServer(port=0))
+            target = reference_config(loaded, server.url, None)
+        else:
+            target = resolve_target(
+                loaded, url=url, system=Path(system) if system else None, classes=classes
+            )
+        ns_id = Namespace.new().run_id
+        ctx = stack.enter_context(open_session(loaded, target, run_id=ns_id, seed=random_seed()))
+        try:
+            yield ctx
+        finally:
+            ctx.client.cleanup()

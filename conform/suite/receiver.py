@@ -1,0 +1,98 @@
+"""A notification receiver on loopback: records what a target POSTs to a subscription endpoint."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+_MAX_BODY = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Received:
+    """One POST the receiver accepted: its JSON body (None if not JSON) and headers."""
+
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+class NotificationReceiver:
+    """A ThreadingHTTPServer on HOST:0 that records every POSTed body; close() stops it."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self._received: list[Received] = []
+        self._cond = threading.Condition()
+        self._server = ThreadingHTTPServer((host, 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        port = self._server.server_address[1]
+        shown = f"[{host}]" if ":" in host else host
+        self.url = f"http://{shown}:{port}/notify"
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = min(int(self.headers.get("Content-Length") or 0), _MAX_BODY)
+                raw = self.rfile.read(length)
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    body = None
+                receiver._record(Received(self.path, dict(self.headers.items()), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Silent: the core never prints."""
+
+        return Handler
+
+    def _record(self, item: Received) -> None:
+        with self._cond:
+            self._received.append(item)
+            self._cond.notify_all()
+
+    @property
+    def received(self) -> list[Received]:
+        """Everything received so far, in arrival order."""
+        with self._cond:
+            return list(self._received)
+
+    def wait_for(
+        self, predicate: Callable[[dict[str, Any]], bool] = lambda _: True, timeout: float = 5.0
+    ) -> list[dict[str, Any]]:
+        """The JSON bodies matching PREDICATE, waiting up to TIMEOUT s for at least one."""
+
+        def matching() -> list[dict[str, Any]]:
+            return [
+                r.body for r in self._received if isinstance(r.body, dict) and predicate(r.body)
+            ]
+
+        with self._cond:
+            found = self._cond.wait_for(matching, timeout=timeout)
+        if not found:
+            raise AssertionError(
+                f"expected a notification at {self.url}, got no notification "
+                f"matching within {timeout:g} s ({len(self.received)} received in all)"
+            )
+        return found
+
+    def close(self) -> None:
+        """Stop serving and release the port."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> NotificationReceiver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
