@@ -1,0 +1,115 @@
+"""Safe fuzzing: generated ids are rewritten into the run's namespace; a guard refuses the rest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+# Path parameters that name a resource the request may change; everything else is a name.
+RESOURCE_PARAMETERS = {"entityId": "entity", "subscriptionId": "subscription"}
+# Generated notification endpoints would make the target call random hosts: a closed loopback
+# port (discard) keeps every notification local and harmless.
+NOTIFICATION_SINK = "http://127.0.0.1:9/conform-fuzz"
+# A generated remote @context would make the target fetch random URLs; the core context is
+# cached by every NGSI-LD broker (ETSI GS CIM 009 5.5.7).
+CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class NamespaceLike(Protocol):
+    """What the phase needs of the run's id namespace (`conform.namespace.Namespace`)."""
+
+    def owns(self, resource_id: str) -> bool: ...
+
+    def entity_id(self, type_name: str) -> str: ...
+
+    def subscription_id(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class IdPool:
+    """A few namespace ids the generated requests share, so creates and updates meet."""
+
+    entities: tuple[str, ...]
+    subscriptions: tuple[str, ...]
+
+    @classmethod
+    def from_namespace(cls, namespace: NamespaceLike, size: int = 3) -> IdPool:
+        """Draw `size` entity ids and `size` subscription ids from the namespace."""
+        entities = tuple(namespace.entity_id("FuzzEntity") for _ in range(size))
+        subscriptions = tuple(namespace.subscription_id() for _ in range(size))
+        return cls(entities, subscriptions)
+
+    def for_parameter(self, name: str) -> tuple[str, ...] | None:
+        """The ids a path parameter is drawn from, or None when it names no resource."""
+        kind = RESOURCE_PARAMETERS.get(name)
+        if kind is None:
+            return None
+        return self.entities if kind == "entity" else self.subscriptions
+
+    def all(self) -> tuple[str, ...]:
+        """Every id of the pool."""
+        return self.entities + self.subscriptions
+
+
+def _pick(pool: Sequence[str], value: object) -> str:
+    """Map a generated value onto a pool id, deterministically (no RNG, no hash seed)."""
+    return pool[sum(json.dumps(value, default=str).encode()) % len(pool)]
+
+
+def rewrite_body(path: str, body: Any, pool: IdPool) -> Any:
+    """Return the body with every id it could create or change replaced by a pool id."""
+    if path.startswith("/subscriptions"):
+        return _rewrite_subscription(body, pool) if isinstance(body, dict) else body
+    if path == "/entityOperations/delete" and isinstance(body, list):
+        return [_pick(pool.entities, item) if isinstance(item, str) else item for item in body]
+    if isinstance(body, list):
+        return [_rewrite_entity(item, pool) if isinstance(item, dict) else item for item in body]
+    if isinstance(body, dict):
+        return _rewrite_entity(body, pool)
+    return body
+
+
+def _rewrite_entity(entity: dict[str, Any], pool: IdPool) -> dict[str, Any]:
+    entity = dict(entity)
+    if "id" in entity:
+        entity["id"] = _pick(pool.entities, entity["id"])
+    if isinstance(entity.get("@context"), str | list | dict):
+        entity["@context"] = CORE_CONTEXT
+    return entity
+
+
+def _rewrite_subscription(subscription: dict[str, Any], pool: IdPool) -> dict[str, Any]:
+    subscription = _rewrite_entity(subscription, pool)
+    if "id" in subscription:
+        subscription["id"] = _pick(pool.subscriptions, subscription["id"])
+    notification = subscription.get("notification")
+    if isinstance(notification, dict) and isinstance(notification.get("endpoint"), dict):
+        endpoint = dict(notification["endpoint"])
+        endpoint["uri"] = NOTIFICATION_SINK
+        subscription["notification"] = {**notification, "endpoint": endpoint}
+    return subscription
+
+
+def _body_ids(body: Any) -> Iterator[object]:
+    """Every id a write body could create, change or delete."""
+    items = body if isinstance(body, list) else [body]
+    for item in items:
+        if isinstance(item, dict) and "id" in item:
+            yield item["id"]
+        elif isinstance(item, str):
+            yield item
+
+
+def unsafe_reason(
+    method: str, path_ids: Sequence[object], body: Any, namespace: NamespaceLike
+) -> str | None:
+    """Why a request must not be sent (a write touching an id outside the namespace), or None."""
+    if method.upper() in SAFE_METHODS:
+        return None
+    for value in (*path_ids, *_body_ids(body)):
+        if not isinstance(value, str) or not namespace.owns(value):
+            return f"{method} would touch {value!r}, which is outside the run's namespace"
+    return None
