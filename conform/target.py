@@ -92,7 +92,7 @@ class _Section:
 
     def text(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
         value = self.data.pop(key, None)
-        if value is None:
+        if value is None or value == "":
             if required:
                 raise self.error(key, "missing")
             return default
@@ -289,6 +289,7 @@ def client_for(
     evidence: EvidenceLog,
     namespace: Namespace | None = None,
     timeout: float = 10.0,
+    max_body: int = 10 * 1024 * 1024,
     environ: Mapping[str, str] | None = None,
 ) -> Client:
     """A recording client for `target`: its auth, tenant, extra headers and CA bundle."""
@@ -301,6 +302,7 @@ def client_for(
         auth=auth,
         headers=headers,
         timeout=timeout,
+        max_body=max_body,
         evidence=evidence,
         namespace=namespace,
         ca_bundle=target.ca_bundle,

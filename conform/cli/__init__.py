@@ -13,7 +13,7 @@ import typer
 from typer._click.exceptions import ClickException  # typer 0.29 vendors click
 
 from conform import __version__
-from conform.cli import data, keys, reference, report, run, spec
+from conform.cli import data, init_cmd, keys, reference, report, run, spec
 from conform.errors import ConformError, ExitCode
 
 app = typer.Typer(
@@ -49,7 +49,7 @@ def _root(
     """Certify a city-OS endpoint against a published spec bundle."""
 
 
-for _module in (spec, data, reference, run, report, keys):
+for _module in (init_cmd, spec, data, reference, run, report, keys):
     _module.register(app)
 
 
