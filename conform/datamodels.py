@@ -162,9 +162,7 @@ class ModelSet:
             try:
                 resolver.lookup(ref)
             except Unresolvable as exc:
-                cause = exc.__cause__
-                reason = str(cause) if isinstance(cause, DataError) else f"cannot resolve {ref!r}"
-                found.append((pointer, reason))
+                found.append((pointer, _reason(exc, ref)))
         return found
 
     def validate(self, entity: Any, model: str | None = None) -> list[Violation]:
@@ -178,8 +176,16 @@ class ModelSet:
         try:
             errors = list(self.validator(model).iter_errors(entity))
         except Unresolvable as exc:
-            raise DataError(f"{self._paths[model]}: {exc}") from exc
+            raise DataError(f"{self._paths[model]}: {_reason(exc, str(exc))}") from exc
         return [_violation(error) for error in sorted(errors, key=lambda e: list(map(str, e.path)))]
+
+
+def _reason(exc: BaseException, ref: str) -> str:
+    """Our own DataError behind a referencing failure (it says why), else a generic message."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, DataError):
+        cause = cause.__cause__
+    return str(cause) if cause else f"cannot resolve $ref {ref!r}"
 
 
 def _violation(error: ValidationError) -> Violation:

@@ -14,8 +14,9 @@ BUNDLE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 VERSION_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 CLASS_ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 REQ_ID_RE = re.compile(r"^[A-Z]{2,5}-[0-9]{3}$")
-# "<standard> <clause>", e.g. "ETSI GS CIM 009 5.6.1" or "RFC 7807 3.1" or an annex "A.2".
-CLAUSE_RE = re.compile(r"^\S.* (?:[0-9]+|[A-Z])(?:\.[0-9]+)*$")
+# "<standard> <clause>": "ETSI GS CIM 009 5.6.1", "RFC 9110 15.5.7", an annex "... A.2", or
+# a one-number clause after a numbered standard, "RFC 7807 3". A bare "RFC 7807" has none.
+CLAUSE_RE = re.compile(r"^\S.* (?:[0-9A-Z]+(?:\.[0-9]+)+|[0-9]+ [0-9]+)$")
 PARTS = ("openapi", "requirements", "models")
 
 

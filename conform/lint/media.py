@@ -8,6 +8,7 @@ import re
 
 from conform.lint.findings import Severity
 
+LD_JSON = "application/ld+json"
 API_MEDIA_TYPES = {
     "application/json",
     "application/ld+json",
@@ -33,14 +34,23 @@ def _known_media_types() -> set[str]:
 KNOWN_MEDIA_TYPES = frozenset(_known_media_types())
 
 
+def _closest(base: str) -> str:
+    """The likeliest intended type: JSON-LD spellings first, then API types, then any."""
+    if "json" in base and "ld" in base:
+        return LD_JSON
+    for candidates in (API_MEDIA_TYPES, KNOWN_MEDIA_TYPES):
+        close = difflib.get_close_matches(base, sorted(candidates), n=1)
+        if close:
+            return close[0]
+    return "application/json"
+
+
 def media_type_problem(media_type: str) -> tuple[Severity, str, str] | None:
     """(severity, message, hint) if MEDIA_TYPE is ill-formed or unregistered, else None."""
     base = media_type.split(";")[0].strip().lower()
     if "json+ld" in base:
-        msg = f"{media_type!r} is not a media type"
-        return Severity.ERROR, msg, "did you mean application/ld+json?"
-    close = difflib.get_close_matches(base, sorted(KNOWN_MEDIA_TYPES), n=1)
-    hint = f"did you mean {close[0]}?" if close else "write it as type/subtype"
+        return Severity.ERROR, f"{media_type!r} is not a media type", f"did you mean {LD_JSON}?"
+    hint = f"did you mean {_closest(base)}?"
     if not _MEDIA_RE.match(base):
         return Severity.ERROR, f"malformed media type {media_type!r} (expected type/subtype)", hint
     subtype = base.partition("/")[2]
