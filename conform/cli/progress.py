@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -94,7 +95,8 @@ class RichProgress(PlainProgress):
 
 def make_progress(lang: str = "en", console: Console | None = None) -> Progress:
     """A rich bar on an interactive terminal; plain lines when piped or when CI is set."""
-    console = console or Console()
+    # bind the real stdout now: the runner redirects sys.stdout while pytest runs
+    console = console or Console(file=sys.stdout)
     if console.is_terminal and not os.environ.get("CI"):
         return RichProgress(console, lang)
     return PlainProgress(console, lang)

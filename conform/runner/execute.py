@@ -142,7 +142,6 @@ def run_suite(suite_dir: Path, context: SuiteContext, plan: Plan, progress: Prog
     collector = Collector(context, plan, progress)
     args = [
         str(suite_dir),
-        "-q",
         "-p", "no:cacheprovider",
         "-p", "no:terminal",
         "--import-mode=importlib",
@@ -150,6 +149,7 @@ def run_suite(suite_dir: Path, context: SuiteContext, plan: Plan, progress: Prog
         "-c", os.devnull,  # never pick up the user's or the repo's pytest configuration
         "-o", "addopts=",
         "--strict-markers",
+        "--capture=sys",  # fd 1 stays the user's: a progress display can draw while tests run
     ]  # fmt: skip
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
