@@ -60,7 +60,7 @@ def sample_results() -> tuple[RequirementResult, ...]:
 
 
 def sample_evidence() -> list[dict[str, Any]]:
-    """Three recorded exchanges: a pass, a failing POST with a JSON body, a refused GET."""
+    """Three recorded exchanges as evidence.jsonl holds them: a pass, a failing POST, a refusal."""
     base = "http://127.0.0.1:1026/ngsi-ld/v1"
     common = {"duration_ms": 3.2, "started_at": "2026-11-26T10:00:00Z", "error": None}
     return [
@@ -71,7 +71,11 @@ def sample_evidence() -> list[dict[str, Any]]:
             "method": "GET",
             "url": f"{base}/entities/urn:ngsi-ld:Streetlight:1",
             "request": {"headers": {"Accept": "application/json"}, "body": None},
-            "response": {"status": 200, "headers": {}, "body": {"id": "urn:ngsi-ld:Streetlight:1"}},
+            "response": {
+                "status": 200,
+                "headers": {},
+                "body": '{"id": "urn:ngsi-ld:Streetlight:1"}',
+            },
         },
         {
             **common,
@@ -81,7 +85,9 @@ def sample_evidence() -> list[dict[str, Any]]:
             "url": f"{base}/entities",
             "request": {
                 "headers": {"Authorization": "[redacted]", "Content-Type": "application/json"},
-                "body": {"id": "urn:ngsi-ld:Streetlight:conform-1", "type": "Streetlight"},
+                "body": json.dumps(
+                    {"id": "urn:ngsi-ld:Streetlight:conform-1", "type": "Streetlight"}
+                ),
             },
             "response": {
                 "status": 500,

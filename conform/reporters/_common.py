@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from conform.evidence import Exchange
 from conform.report import Report
 from conform.results import Status
 
 # Column order of every per-status table.
 STATUSES = (Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED, Status.WAIVED)
-
-# Headers curl computes itself; copying them would only make the command wrong after an edit.
-_CURL_SKIP = {"content-length", "host", "connection", "accept-encoding"}
 
 
 def evidence_index(evidence: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -38,18 +35,27 @@ def body_text(body: Any) -> str:
     return json.dumps(body, indent=2, ensure_ascii=False)
 
 
-def curl_command(exchange: dict[str, Any]) -> str:
-    """A shell command that repeats a recorded request (with its redacted headers)."""
-    request = exchange.get("request") or {}
-    parts = ["curl", "-i", "-X", str(exchange.get("method", "GET")), shlex.quote(exchange["url"])]
-    for name, value in header_items(request.get("headers")):
-        if name.lower() not in _CURL_SKIP:
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
+def exchange_from_dict(x: dict[str, Any]) -> Exchange:
+    """The `Exchange` an `evidence.jsonl` line was written from (the inverse of to_dict)."""
+    request, response = x.get("request") or {}, x.get("response") or {}
     body = request.get("body")
-    if body is not None:
-        raw = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
-        parts += ["--data-raw", shlex.quote(raw)]
-    return " ".join(parts)
+    return Exchange(
+        id=str(x.get("id", "")),
+        test=str(x.get("test", "")),
+        method=str(x.get("method", "GET")),
+        url=str(x.get("url", "")),
+        request_headers=dict(header_items(request.get("headers"))),
+        request_body=None if body is None else body_text(body),
+        status=response.get("status"),
+        response_headers=dict(header_items(response.get("headers"))),
+        response_body=response.get("body"),
+        error=x.get("error"),
+    )
+
+
+def curl_command(exchange: dict[str, Any]) -> str:
+    """A shell command that repeats a recorded request (its credentials stay redacted)."""
+    return exchange_from_dict(exchange).curl()
 
 
 def deciding_exchanges(

@@ -19,14 +19,28 @@ _STYLE = {
 }
 
 
+def _context_lines(report: Report, lang: str) -> list[str]:
+    b, tg = report.bundle, report.target
+    return [
+        f"{t('target', lang)}: {tg.name} {tg.url} {tg.product_version}".rstrip(),
+        f"{t('bundle', lang)}: {b.id}@{b.version} {b.sha256}",
+    ]
+
+
+def _footer_lines(report: Report, lang: str) -> list[str]:
+    lines = [
+        f"{t('waivers', lang)}: {w.get('requirement')} {waiver_text(w)}" for w in report.waivers
+    ]
+    return lines + [f"{t('warnings', lang)}: {w}" for w in report.warnings]
+
+
 def report_lines(report: Report, lang: str = "en") -> list[str]:
     """The report as plain text lines (no colour, no box drawing)."""
-    v, b = report.verdict, report.bundle
+    v = report.verdict
     lines = [f"{t('verdict', lang)}: {v.value} — {verdict_meaning(v, lang)}"]
     if not report.signed:
         lines.append(t("self_test", lang))
-    lines.append(f"{t('target', lang)}: {report.target.name} {report.target.url}")
-    lines.append(f"{t('bundle', lang)}: {b.id}@{b.version} {b.sha256}")
+    lines += _context_lines(report, lang)
     for cls, counts in report.counts_by_class().items():
         parts = [f"{status_label(s, lang)} {counts[s]}" for s in STATUSES if counts.get(s)]
         lines.append(f"  {cls}: {', '.join(parts)}")
@@ -34,39 +48,42 @@ def report_lines(report: Report, lang: str = "en") -> list[str]:
         lines.append(f"{r.status.value.upper()} {r.id} [{r.level.value}] {r.title}")
         if r.message:
             lines.append(f"    {first_line(r.message)}")
-    lines += [
-        f"{t('waivers', lang)}: {w.get('requirement')} {waiver_text(w)}" for w in report.waivers
-    ]
-    lines += [f"{t('warnings', lang)}: {w}" for w in report.warnings]
-    return lines
+    return lines + _footer_lines(report, lang)
 
 
 def print_report(report: Report, console: Console, lang: str = "en") -> None:
     """Show a report on console: tables when it is a terminal, plain lines otherwise."""
     if not console.is_terminal:
         for line in report_lines(report, lang):
-            console.print(line, markup=False, highlight=False, soft_wrap=True)
+            console.print(Text(line), soft_wrap=True)
         return
     v = report.verdict
     console.print(Text(f"{t('verdict', lang)}: {v.value}", style=_STYLE[v]))
     console.print(Text(verdict_meaning(v, lang)))
     if not report.signed:
         console.print(Text(t("self_test", lang), style="bold yellow reverse"))
+    for line in _context_lines(report, lang):
+        console.print(Text(line))
     counts = Table(title=t("by_class", lang))
     counts.add_column(t("class", lang))
     for s in STATUSES:
         counts.add_column(status_label(s, lang), justify="right")
     for cls, c in report.counts_by_class().items():
-        counts.add_row(cls, *(str(c.get(s, 0)) for s in STATUSES))
+        counts.add_row(Text(cls), *(str(c.get(s, 0)) for s in STATUSES))
     console.print(counts)
     if report.problems():
         problems = Table(title=t("problems", lang))
-        for key in ("id", "level", "status", "message"):
+        for key in ("id", "level", "status", "req_title", "message"):
             problems.add_column(t(key, lang), overflow="fold")
         for r in report.problems():
-            problems.add_row(
-                r.id, r.level.value, status_label(r.status, lang), first_line(r.message)
+            cells = (
+                r.id,
+                r.level.value,
+                status_label(r.status, lang),
+                r.title,
+                first_line(r.message),
             )
+            problems.add_row(*(Text(c) for c in cells))  # Text: report strings are not markup
         console.print(problems)
-    for w in report.waivers:
-        console.print(Text(f"{t('waivers', lang)}: {w.get('requirement')} {waiver_text(w)}"))
+    for line in _footer_lines(report, lang):
+        console.print(Text(line))

@@ -10,9 +10,10 @@ import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 from report_samples import NASTY, WAIVER, make_report, sample_evidence
 
+from conform.evidence import Exchange
 from conform.report import Report
 from conform.reporters import FILENAMES, ReportFormat, render, write_all
-from conform.reporters._common import curl_command
+from conform.reporters._common import curl_command, exchange_from_dict
 from conform.results import Status
 
 
@@ -131,3 +132,23 @@ def test_markdown_carries_no_raw_html_from_the_report() -> None:
     md = render(make_report(), ReportFormat.MARKDOWN).decode()
     assert "<script>" not in md
     assert '&lt;script&gt;alert("x")&lt;/script&gt; \\| a&amp;b' in md
+
+
+def test_reporters_read_evidence_lines_back_into_the_recorded_exchange() -> None:
+    recorded = Exchange(
+        id="x000009",
+        test="t",
+        method="PATCH",
+        url="http://127.0.0.1:1026/ngsi-ld/v1/entities/urn:x/attrs",
+        request_headers={"Content-Type": "application/json"},
+        request_body='{"a": 1}',
+        status=204,
+        error=None,
+        duration_ms=1.5,
+        started_at="2026-11-26T10:00:00Z",
+    )
+    again = exchange_from_dict(recorded.to_dict())
+    assert again.curl() == recorded.curl() == curl_command(recorded.to_dict())
+    assert again.to_dict() | {"duration_ms": 1.5, "started_at": recorded.started_at} == (
+        recorded.to_dict()
+    )
