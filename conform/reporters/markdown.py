@@ -17,6 +17,7 @@ _ICON = {
     Verdict.NOT_CERTIFIED: "❌",
     Verdict.INCOMPLETE: "⚠️",
 }
+_MAX_LISTED = 25  # failed MUSTs listed; a job summary should stay readable
 
 
 def _cell(text: object) -> str:
@@ -52,7 +53,12 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
     failed = [r for r in report.problems() if r.level is Level.MUST and r.status is Status.FAILED]
     if failed:
         lines += ["", f"### {t('failed_musts', lang)}", ""]
-        lines += [f"- **{r.id}** {_cell(r.title)}: {_cell(first_line(r.message))}" for r in failed]
+        lines += [
+            f"- **{r.id}** {_cell(r.title)}: {_cell(first_line(r.message))}"
+            for r in failed[:_MAX_LISTED]
+        ]
+        if len(failed) > _MAX_LISTED:
+            lines.append(f"- … +{len(failed) - _MAX_LISTED} (report.html)")
     lines += ["", f"### {t('waivers', lang)}", ""]
     if report.waivers:
         keys = ("requirement", "reason", "approved_by", "ticket", "expires")

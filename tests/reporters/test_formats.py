@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
-from report_samples import NASTY, WAIVER, make_report, sample_evidence
+from report_samples import NASTY, WAIVER, make_report, result, sample_evidence
 
 from conform.evidence import Exchange
 from conform.report import Report
@@ -152,3 +152,10 @@ def test_reporters_read_evidence_lines_back_into_the_recorded_exchange() -> None
     assert again.to_dict() | {"duration_ms": 1.5, "started_at": recorded.started_at} == (
         recorded.to_dict()
     )
+
+
+def test_markdown_lists_at_most_25_failed_musts() -> None:
+    many = tuple(result(f"CORE-{n:03d}", Status.FAILED, message="got 500") for n in range(1, 31))
+    md = render(make_report(results=many), ReportFormat.MARKDOWN).decode()
+    failed_section = md.split("### ")[1]
+    assert failed_section.count("- **CORE-") == 25 and "- … +5 (report.html)" in failed_section
