@@ -1,0 +1,87 @@
+"""Acceptance tests of `conform validate-data` through the real CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_cli_spec import MINIMAL, REPO, run_cli
+
+ENTITIES = Path(__file__).parent / "data" / "entities"
+SDM = REPO.parent / "shared" / "reference" / "smart-data-models"
+needs_sdm = pytest.mark.skipif(not SDM.is_dir(), reason=f"shared reference folder {SDM} absent")
+
+
+def test_mixed_ndjson_against_a_bundle() -> None:
+    result = run_cli("validate-data", str(ENTITIES / "widgets.ndjson"), "--bundle", str(MINIMAL))
+    assert result.code == 1
+    name = ENTITIES / "widgets.ndjson"
+    assert result.stdout.splitlines() == [
+        f"{name}#0: ok",
+        f"{name}#1: /location/coordinates: [1] is too short",
+        f"{name}#1: /size: -1 is less than the minimum of 0",
+        f"{name}#2: (root): 'colour' is a required property",
+        f"{name}#3: /type: no schema for type 'Thing'",
+        "4 documents, 1 valid, 3 invalid",
+    ]
+
+
+def test_forced_model_and_json_output(tmp_path: Path) -> None:
+    data = tmp_path / "w.json"
+    data.write_text('[{"id": "a", "type": "Gadget", "size": 1}]')
+    result = run_cli(
+        "validate-data",
+        str(data),
+        "--bundle",
+        str(MINIMAL),
+        "--model",
+        "Widget",
+        "--format",
+        "json",
+    )
+    assert result.code == 1, result
+    doc = json.loads(result.stdout)
+    violation = {"pointer": "/type", "message": "'Widget' was expected"}
+    assert doc["documents"] == [
+        {"file": str(data), "index": 0, "valid": False, "violations": [violation]}
+    ]
+    assert (doc["valid"], doc["invalid"]) == (0, 1)
+
+
+def test_unknown_model_is_a_usage_error() -> None:
+    result = run_cli(
+        "validate-data", str(ENTITIES / "widgets.ndjson"), "--bundle", str(MINIMAL), "--model", "X"
+    )
+    assert result.code == 2
+    assert result.stderr == "error: no model 'X' (models: Gadget, Widget)\n"
+
+
+@needs_sdm
+def test_smart_data_models_key_values_pass() -> None:
+    examples = sorted(str(p) for p in SDM.glob("dataModel.Parking/*/examples/example.json"))
+    result = run_cli("validate-data", *examples, "--schemas", str(SDM))
+    assert result.code == 0, result.stdout
+    assert result.stdout.splitlines()[-1] == "2 documents, 2 valid, 0 invalid"
+
+
+@needs_sdm
+def test_smart_data_models_normalized_fail_with_pointers() -> None:
+    example = (
+        SDM / "dataModel.Parking" / "OffStreetParking" / "examples" / "example-normalized.json"
+    )
+    result = run_cli("validate-data", str(example), "--schemas", str(SDM), "--format", "json")
+    assert result.code == 1
+    (doc,) = json.loads(result.stdout)["documents"]
+    pointers = {v["pointer"] for v in doc["violations"]}
+    assert {"/availableSpotNumber", "/name"} <= pointers
+    assert any("is not of type 'integer'" in v["message"] for v in doc["violations"])
+
+
+@needs_sdm
+def test_default_bundle_accepts_smart_data_models_key_values() -> None:
+    if not (REPO / "specs" / "city-os" / "1.0" / "bundle.yaml").is_file():
+        pytest.skip("specs/city-os/1.0/bundle.yaml not written yet")
+    example = SDM / "dataModel.Parking" / "OffStreetParking" / "examples" / "example.json"
+    result = run_cli("validate-data", str(example))
+    assert result.code == 0, result.stdout
