@@ -297,8 +297,12 @@ class Client:
                 stream=True,
                 verify=self._verify,
             )
-            status, response_headers = raw.status_code, raw.headers
-            content = read_bounded(raw, self.max_body, t0 + self.total_timeout)
+            try:
+                status, response_headers = raw.status_code, raw.headers
+                content = read_bounded(raw, self.max_body, t0 + self.total_timeout)
+            finally:
+                if content is None:
+                    raw.close()  # not read to the end: the connection cannot be reused
         except TransportError as exc:
             failure = exc
         except WIRE_ERRORS as exc:
