@@ -210,6 +210,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fd, 0o644)  # mkstemp makes 0600; reports are meant to be shared
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
