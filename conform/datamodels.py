@@ -70,7 +70,8 @@ class ModelSet:
             (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
             for schema in [*self._schemas.values(), *shared]
         ]
-        self.registry: Registry[Any] = Registry(retrieve=self._retrieve).with_resources(resources)
+        registry: Registry[Any] = Registry(retrieve=self._retrieve)  # type: ignore[call-arg]
+        self.registry = registry.with_resources(resources)
 
     @classmethod
     def from_bundle(cls, bundle: Bundle) -> ModelSet:

@@ -20,11 +20,11 @@ CLAUSE_RE = re.compile(r"^\S.* (?:[0-9A-Z]+(?:\.[0-9]+)+|[0-9]+ [0-9]+)$")
 PARTS = ("openapi", "requirements", "models")
 
 
-class Text(dict):  # type: ignore[type-arg]
+class Text(dict):
     """Marker kind for a localised text field: {en: ..., ja: ...}."""
 
 
-_EXPECTED = {str: "a string", dict: "a mapping", list: "a list"}
+_EXPECTED: dict[type, str] = {str: "a string", dict: "a mapping", list: "a list"}
 
 
 @dataclass(frozen=True)

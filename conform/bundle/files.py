@@ -15,7 +15,7 @@ _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
-class _JsonLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _JsonLoader(_BaseLoader):
     """Safe YAML that yields JSON-compatible data: dates stay strings (reports are JSON)."""
 
 
