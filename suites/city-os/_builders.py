@@ -1,0 +1,213 @@
+"""Shared payload builders for the city-OS suites: run-unique types, attributes, model samples.
+
+Both suite engineers append to this module; existing functions are not rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from conform.http import Client, Response
+from conform.namespace import Namespace
+from conform.suite import expect_problem, expect_status
+from conform.suite.expect import ERROR_TYPE_PREFIX
+
+Entity = dict[str, Any]
+
+
+def probe_type(ns: Namespace, suffix: str = "") -> str:
+    """A run-unique entity type, so vendor data can never change a query's result."""
+    return f"ConformProbe{ns.run_id}{suffix}"
+
+
+def prop(value: Any, **members: Any) -> dict[str, Any]:
+    """A normalized Property."""
+    return {"type": "Property", "value": value, **members}
+
+
+def rel(target: str, **members: Any) -> dict[str, Any]:
+    """A normalized Relationship."""
+    return {"type": "Relationship", "object": target, **members}
+
+
+def geo(geometry: dict[str, Any]) -> dict[str, Any]:
+    """A normalized GeoProperty."""
+    return {"type": "GeoProperty", "value": geometry}
+
+
+def point(lon: float = 139.6917, lat: float = 35.6895) -> dict[str, Any]:
+    """A GeoJSON Point (Tokyo by default)."""
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def probe_entity(eid: str, type_: str, **attrs: Any) -> Entity:
+    """A normalized entity of a probe type; plain attribute values become Properties."""
+    body: Entity = {"id": eid, "type": type_}
+    for name, value in attrs.items():
+        is_attr = isinstance(value, dict) and value.get("type") in _ATTR_TYPES
+        body[name] = value if is_attr else prop(value)
+    return body
+
+
+_ATTR_TYPES = {"Property", "Relationship", "GeoProperty", "LanguageProperty"}
+_REL_NAME = re.compile(r"^ref[A-Z]")  # Smart Data Models name every Relationship refXxx
+
+
+def normalized(kv: Entity) -> Entity:
+    """The normalized form of a key-values entity (refXxx → Relationship, location → Geo)."""
+    out: Entity = {"id": kv["id"], "type": kv["type"]}
+    for name, value in kv.items():
+        if name in ("id", "type"):
+            continue
+        if name == "location":
+            out[name] = geo(value)
+        elif _REL_NAME.match(name):
+            out[name] = rel(value)
+        else:
+            out[name] = prop(value)
+    return out
+
+
+def _off_street_parking(eid: str, ns: Namespace) -> Entity:
+    return {
+        "id": eid,
+        "type": "OffStreetParking",
+        "name": "Conform test car park",
+        "category": ["parkingGarage", "public", "feeCharged"],
+        "allowedVehicleType": ["car"],
+        "totalSpotNumber": 200,
+        "availableSpotNumber": 121,
+        "occupancy": 0.4,
+        "status": ["open"],
+        "layout": ["multiStorey"],
+        "location": point(),
+        "address": {"addressLocality": "Chiyoda", "addressCountry": "JP"},
+    }
+
+
+def _parking_spot(eid: str, ns: Namespace) -> Entity:
+    return {
+        "id": eid,
+        "type": "ParkingSpot",
+        "name": "A-01",
+        "status": "free",
+        "category": ["offStreet"],
+        "refParkingSite": ns.entity_id("OffStreetParking"),
+        "location": point(),
+    }
+
+
+def _air_quality_observed(eid: str, ns: Namespace) -> Entity:
+    return {
+        "id": eid,
+        "type": "AirQualityObserved",
+        "dateObserved": "2026-11-26T09:00:00Z",
+        "no2": 22.5,
+        "pm25": 8.1,
+        "temperature": 14.2,
+        "relativeHumidity": 0.55,
+        "location": point(),
+    }
+
+
+def _weather_observed(eid: str, ns: Namespace) -> Entity:
+    return {
+        "id": eid,
+        "type": "WeatherObserved",
+        "dateObserved": "2026-11-26T09:00:00Z",
+        "temperature": 12.3,
+        "relativeHumidity": 0.61,
+        "atmosphericPressure": 1013.2,
+        "windSpeed": 3.4,
+        "pressureTendency": "steady",
+        "location": point(),
+    }
+
+
+def _streetlight(eid: str, ns: Namespace) -> Entity:
+    return {
+        "id": eid,
+        "type": "Streetlight",
+        "status": "ok",
+        "powerState": "on",
+        "lanternHeight": 8.5,
+        "illuminanceLevel": 0.8,
+        "dateLastLampChange": "2026-01-15T10:00:00Z",
+        "location": point(),
+    }
+
+
+def _ev_charging_station(eid: str, ns: Namespace) -> Entity:
+    return {
+        "id": eid,
+        "type": "EVChargingStation",
+        "name": "Conform test charger",
+        "capacity": 4,
+        "availableCapacity": 2,
+        "socketNumber": 4,
+        "socketType": ["Type2", "CHAdeMO"],
+        "allowedVehicleType": ["car"],
+        "status": ["available"],
+        "location": point(),
+    }
+
+
+MODEL_SAMPLES: dict[str, Callable[[str, Namespace], Entity]] = {
+    "OffStreetParking": _off_street_parking,
+    "ParkingSpot": _parking_spot,
+    "AirQualityObserved": _air_quality_observed,
+    "WeatherObserved": _weather_observed,
+    "Streetlight": _streetlight,
+    "EVChargingStation": _ev_charging_station,
+}
+
+
+def model_sample(model: str, ns: Namespace) -> Entity:
+    """A valid key-values entity of a published model, with a new id of the run."""
+    return MODEL_SAMPLES[model](ns.entity_id(model), ns)
+
+
+def create(client: Client, body: Entity) -> Entity:
+    """POST an entity and require 201: the setup step of tests that are about something else."""
+    expect_status(client.post("/entities", json=body), 201)
+    return body
+
+
+def id_pattern(ns: Namespace) -> str:
+    """An idPattern matching every id of the run and nothing else (no escapes needed)."""
+    return f".*{ns.prefix}.*"
+
+
+def link_rels(resp: Response) -> dict[str, str]:
+    """rel → URL of every Link header value (several headers arrive joined by commas)."""
+    found: dict[str, str] = {}
+    for match in _LINK.finditer(resp.headers.get("Link") or ""):
+        for rel in re.findall(r'rel="?([^";,]+)"?', match.group("params")):
+            for name in rel.split():
+                found.setdefault(name, match.group("url"))
+    return found
+
+
+_LINK = re.compile(r"<(?P<url>[^>]*)>(?P<params>[^<]*)")
+
+
+def get_link(client: Client, url: str) -> Response:
+    """GET a Link header's URL (relative or absolute) on the target's own origin."""
+    parts = urlsplit(url)
+    return client.get(parts.path + (f"?{parts.query}" if parts.query else ""), api=False)
+
+
+def expect_problem_any(resp: Response, status: int, names: tuple[str, ...]) -> dict[str, Any]:
+    """A problem body of one of the NGSI-LD errors NAMES (where the bundle allows a choice)."""
+    expect_status(resp, status)
+    body = resp.json()
+    kind = body.get("type") if isinstance(body, dict) else None
+    for name in names:
+        if kind == ERROR_TYPE_PREFIX + name:
+            return expect_problem(resp, status, name)
+    raise AssertionError(
+        f"expected error type {' or '.join(names)}, got {kind!r} [{resp.exchange_id}]"
+    )
