@@ -136,3 +136,17 @@ def test_unreachable_endpoint_is_incomplete(mini: tuple[Path, Path], tmp_path: P
     assert {r.status for r in musts} == {Status.ERROR}
     assert all(r.message.startswith("endpoint unreachable") for r in musts if r.id != "CORE-003")
     assert check_report(json.loads((tmp_path / "report.json").read_text())) == []
+
+
+@pytest.mark.slow
+def test_reference_server_certifies(tmp_path: Path) -> None:
+    """The integration test: the packaged suite finds no fault in the reference implementation."""
+    outcome = run_certification(RunConfig(out=tmp_path, seed=1), NullProgress())
+    report = outcome.report
+    problems = [f"{r.id} {r.status.value}: {r.message}" for r in report.problems()]
+    assert report.verdict is Verdict.CERTIFIED, problems[:10]
+    assert not [r for r in report.requirements if r.status is Status.FAILED]
+    optional = {c.id for c in load_bundle("city-os").optional_classes}
+    assert set(report.target.declared_classes) == optional
+    assert report.leftovers == ()
+    assert outcome.exit_code is ExitCode.OK

@@ -74,7 +74,8 @@ class Collector:
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        keep, drop = [], []
+        keep: list[pytest.Item] = []
+        drop: list[pytest.Item] = []
         for item in items:
             wanted = bool(set(_req_ids(item)) & self.run_ids)
             if self.read_only and item.get_closest_marker("read_only") is None:
@@ -94,11 +95,15 @@ class Collector:
         self, item: pytest.Item, nextitem: pytest.Item | None
     ) -> Generator[None, Any, Any]:
         self.context.evidence.set_phase(item.nodeid)
+        unfinished = (Status.ERROR, "not executed")
         try:
             return (yield)
+        except KeyboardInterrupt:
+            unfinished = (Status.ERROR, "interrupted while running")
+            raise
         finally:
             self.context.evidence.set_phase("")
-            status, message = self._state.pop(item.nodeid, (Status.ERROR, "not executed"))
+            status, message = self._state.pop(item.nodeid, unfinished)
             ids = tuple(self.context.evidence.ids_for(item.nodeid))
             outcome = TestOutcome(item.nodeid, _req_ids(item), status, message, ids)
             self.result.outcomes.append(outcome)

@@ -41,13 +41,12 @@ def resolve_target(
     else:
         assert url is not None, "resolve_target needs a URL or a system file"
         target = TargetConfig(name=_name_from_url(url), url=url.rstrip("/"))
-    declared = check_classes(bundle, (*target.classes, *classes), "--class")
-    changes: dict[str, object] = {"classes": declared}
-    if callback_host is not None:
-        changes["callback_host"] = callback_host
-    if ca_bundle is not None:
-        changes["ca_bundle"] = str(ca_bundle)
-    return dataclasses.replace(target, **changes)
+    return dataclasses.replace(
+        target,
+        classes=check_classes(bundle, (*target.classes, *classes), "--class"),
+        callback_host=callback_host or target.callback_host,
+        ca_bundle=str(ca_bundle) if ca_bundle else target.ca_bundle,
+    )
 
 
 def reference_config(bundle: Bundle, url: str, callback_host: str | None) -> TargetConfig:
