@@ -36,7 +36,7 @@ class Outcomes:
     def __init__(self, check_map: Mapping[str, str]) -> None:
         self._check_map = dict(check_map)
         self._tallies = {req: _Tally() for req in check_map.values()}
-        self._unanswered: list[tuple[str, str]] = []
+        self._unanswered: list[str] = []
         self._refused = 0
         self._lock = threading.Lock()
 
@@ -65,10 +65,10 @@ class Outcomes:
         with self._lock:
             self._tallies[self._check_map[check]].errors.append(f"{exchange_id}: {message}")
 
-    def unanswered(self, exchange_id: str, error: str) -> None:
-        """A request got no response (refused, timed out, reset)."""
+    def unanswered(self, error: str) -> None:
+        """A request got no response (refused, timed out, reset); the evidence has it."""
         with self._lock:
-            self._unanswered.append((exchange_id, error))
+            self._unanswered.append(error)
 
     def refused(self) -> None:
         """The namespace guard refused to send a request."""
@@ -91,11 +91,11 @@ class Outcomes:
             if more:
                 message += f"\n\n… and {more} more distinct findings in the evidence"
             return PropertyResult(req, Status.FAILED, message, tuple(dict.fromkeys(tally.failed)))
-        problems = tally.errors + [f"{xid}: no response ({err})" for xid, err in self._unanswered]
+        problems = tally.errors + [f"no response: {error}" for error in self._unanswered]
         if problems or not tally.checked:
             detail = "; ".join(problems[:MAX_FINDINGS]) or "no generated request got a response"
-            ids = tuple(xid for xid, _ in self._unanswered)
-            return PropertyResult(req, Status.ERROR, f"{checks}: could not test: {detail}", ids)
+            message = f"{checks}: could not test ({len(problems)} problems): {detail}"
+            return PropertyResult(req, Status.ERROR, message, tuple(tally.checked))
         message = f"{checks}: held on {len(tally.checked)} generated requests"
         if tally.permitted:
             cited = "; ".join(f"{c} ({r})" if r else c for c, r in sorted(tally.permitted.items()))

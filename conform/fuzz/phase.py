@@ -4,28 +4,35 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import hypothesis
-import requests
 import schemathesis
 import yaml
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core import NotSet
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.result import Err, Ok
 
 from conform.errors import BundleError
-from conform.evidence import EvidenceLog
-from conform.fuzz.checks import DEFAULT_CHECK_MAP, find_permission, permissions_for, resolve_checks
+from conform.fuzz.checks import (
+    DEFAULT_CHECK_MAP,
+    Permission,
+    find_permission,
+    permissions_for,
+    resolve_checks,
+)
 from conform.fuzz.outcomes import Outcomes, PropertyResult
 from conform.fuzz.safety import IdPool, NamespaceLike, rewrite_body, unsafe_reason
-from conform.fuzz.transport import Transport
+from conform.fuzz.transport import send_case
+from conform.http import Client, SafetyError, TransportError
 
 DEFAULT_MAX_EXAMPLES = 10
 DEFAULT_WORKERS = 1
@@ -43,6 +50,9 @@ class FuzzSettings:
     modes: tuple[GenerationMode, ...] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 
+PHASE = "property-based"  # the evidence `test` of every exchange this phase sends
+
+
 def load_openapi(openapi: Path | Mapping[str, Any]) -> dict[str, Any]:
     """The OpenAPI document as a fresh dict (the caller's copy is never touched)."""
     if isinstance(openapi, Mapping):
@@ -56,47 +66,39 @@ def load_openapi(openapi: Path | Mapping[str, Any]) -> dict[str, Any]:
     return raw
 
 
-def _api_base(raw: Mapping[str, Any], base_url: str) -> str:
-    """The target root joined with the document's (relative) server path."""
-    servers = raw.get("servers") or [{"url": ""}]
-    server = str(servers[0].get("url", ""))
-    if server.startswith(("http://", "https://")):
-        raise BundleError("openapi.yaml: servers[0].url must be a path, the target gives the host")
-    return base_url.rstrip("/") + "/" + server.strip("/")
-
-
 def run_property_phase(
     openapi: Path | Mapping[str, Any],
-    base_url: str,
+    client: Client,
     *,
-    evidence: EvidenceLog,
     namespace: NamespaceLike,
     settings: FuzzSettings,
-    session_factory: Callable[[], requests.Session] = requests.Session,
     check_map: Mapping[str, str] = DEFAULT_CHECK_MAP,
 ) -> list[PropertyResult]:
-    """Fuzz every operation of `openapi` against `base_url`; one result per mapped requirement."""
+    """Fuzz every operation of `openapi` through `client`; one result per mapped requirement."""
     raw = load_openapi(openapi)
-    api_base = _api_base(raw, base_url)
+    api_base = client.base_url + client.api_root
     config = SchemathesisConfig()
     config.projects.default.update(base_url=api_base)
     # NUL bytes and non-UTF-8 text test the HTTP stack, not the API contract.
     config.projects.default.generation.update(allow_x00=False, codec="utf-8")
     try:
         schema = schemathesis.openapi.from_dict(copy.deepcopy(raw), config=config)
-        operations = [result.ok() for result in schema.get_all_operations()]
+        results = list(schema.get_all_operations())
     except Exception as exc:  # schemathesis raises its own loader/schema errors
         raise BundleError(f"openapi.yaml: schemathesis cannot load it: {exc}") from exc
-    run = _Run(raw, api_base, resolve_checks(check_map), Outcomes(check_map), settings)
+    broken = [r.err() for r in results if isinstance(r, Err)]
+    if broken:
+        raise BundleError(f"openapi.yaml: an operation cannot be fuzzed: {broken[0]}")
+    operations = [r.ok() for r in results if isinstance(r, Ok)]
+    client.evidence.set_phase(PHASE)
     pool = IdPool.from_namespace(namespace)
+    outcomes = Outcomes(check_map)
+    checks = resolve_checks(check_map)
+    run = _Run(raw, api_base, client, namespace, pool, checks, outcomes, settings)
 
     def fuzz(operation: Any) -> None:
-        transport = Transport(session_factory, evidence, settings.request_timeout)
-        try:
-            for mode in settings.modes:
-                run.fuzz_operation(operation, mode, pool, namespace, transport)
-        finally:
-            transport.close()
+        for mode in settings.modes:
+            run.fuzz_operation(operation, mode)
 
     if settings.workers <= 1:
         for operation in operations:
@@ -104,28 +106,27 @@ def run_property_phase(
     else:
         with ThreadPoolExecutor(max_workers=settings.workers) as executor:
             list(executor.map(fuzz, operations))
-    _clean_up(api_base, pool, session_factory, evidence, settings.request_timeout)
+    _clean_up(client, pool)
     return run.outcomes.results()
 
 
+@dataclass(frozen=True)
 class _Run:
-    """The shared state of one phase: checks, outcomes, settings."""
+    """One phase: where to send, which ids to use, which checks count, what came of them."""
 
-    def __init__(
-        self,
-        raw: dict[str, Any],
-        api_base: str,
-        checks: dict[str, Any],
-        outcomes: Outcomes,
-        settings: FuzzSettings,
-    ) -> None:
-        self.raw, self.api_base, self.checks = raw, api_base, checks
-        self.outcomes, self.settings = outcomes, settings
+    raw: dict[str, Any]
+    api_base: str
+    client: Client
+    namespace: NamespaceLike
+    pool: IdPool
+    checks: dict[str, Any]
+    outcomes: Outcomes
+    settings: FuzzSettings
 
-    def strategy(self, operation: Any, mode: GenerationMode, pool: IdPool) -> st.SearchStrategy:
+    def strategy(self, operation: Any, mode: GenerationMode) -> st.SearchStrategy[Any]:
         """Cases whose resource path parameters are always namespace ids."""
         names = _PATH_PARAM.findall(operation.path)
-        choices = {n: ids for n in names if (ids := pool.for_parameter(n)) is not None}
+        choices = {n: ids for n in names if (ids := self.pool.for_parameter(n)) is not None}
         if not choices:
             return operation.as_strategy(generation_mode=mode)
         (name, ids), *rest = choices.items()
@@ -135,99 +136,82 @@ class _Run:
             [operation.as_strategy(generation_mode=mode, path_parameters={name: i}) for i in ids]
         )
 
-    def fuzz_operation(
-        self,
-        operation: Any,
-        mode: GenerationMode,
-        pool: IdPool,
-        namespace: NamespaceLike,
-        transport: Transport,
-    ) -> None:
+    def fuzz_operation(self, operation: Any, mode: GenerationMode) -> None:
         """Generate up to max_examples cases for one operation and mode, send and check each."""
         permissions = permissions_for(self.raw, operation.path, operation.method)
 
+        # Seeded, no example database, no shrinking: the same seed gives the same requests, and
+        # `one` never raises, so what is generated does not depend on the target's answers.
         @hypothesis.settings(
             max_examples=self.settings.max_examples,
             database=None,
             deadline=None,
-            derandomize=False,
             phases=[hypothesis.Phase.generate],
             suppress_health_check=list(hypothesis.HealthCheck),
             verbosity=hypothesis.Verbosity.quiet,
         )
         @hypothesis.seed(self.settings.seed)
-        @hypothesis.given(case=self.strategy(operation, mode, pool))
+        @hypothesis.given(case=self.strategy(operation, mode))
         def one(case: Any) -> None:
-            self.send_and_check(case, pool, namespace, transport, permissions)
+            self.send_and_check(case, permissions)
 
         try:
             one()
         except hypothesis.errors.Unsatisfiable:
-            # Nothing of this operation can be made invalid (e.g. only a pinned id): no cases.
-            return
+            return  # nothing of this operation can be made invalid (only a pinned id): no cases
 
-    def send_and_check(
-        self,
-        case: Any,
-        pool: IdPool,
-        namespace: NamespaceLike,
-        transport: Transport,
-        permissions: tuple[Any, ...],
-    ) -> None:
+    def send_and_check(self, case: Any, permissions: tuple[Permission, ...]) -> None:
         """Rewrite ids into the namespace, guard, send, and run every mapped check."""
-        if not isinstance(case.body, schemathesis.core.NotSet):
-            case.body = rewrite_body(case.path, case.body, pool)
+        has_body = not isinstance(case.body, NotSet)
+        if has_body:
+            case.body = rewrite_body(case.path, case.body, self.pool)
         # schemathesis keeps path parameters percent-encoded; the guard judges the decoded id.
         params = case.path_parameters.items()
-        path_ids = [unquote(str(v)) for n, v in params if pool.for_parameter(n)]
-        body = None if isinstance(case.body, schemathesis.core.NotSet) else case.body
-        if unsafe_reason(case.method, path_ids, body, namespace):
+        path_ids = [unquote(str(v)) for n, v in params if self.pool.for_parameter(n)]
+        if unsafe_reason(case.method, path_ids, case.body if has_body else None, self.namespace):
             self.outcomes.refused()
             return
-        sent = transport.send(case.as_transport_kwargs(base_url=self.api_base))
-        if sent.response is None:
-            self.outcomes.unanswered(sent.exchange_id, sent.error or "no response")
-            return
-        for name, check in self.checks.items():
-            self._check(name, check, case, sent, permissions)
+        sent = send_case(self.client, self.api_base, case.as_transport_kwargs(self.api_base))
+        if sent.refused:  # the client's own namespace guard: the second line of defence
+            self.outcomes.refused()
+        elif sent.response is None or sent.exchange_id is None:
+            self.outcomes.unanswered(sent.error or "no response")
+        else:
+            for name, check in self.checks.items():
+                self._check(name, check, case, sent.response, sent.exchange_id, permissions)
 
-    def _check(self, name: str, check: Any, case: Any, sent: Any, permissions: Any) -> None:
-        status = sent.response.status_code
+    def _check(
+        self,
+        name: str,
+        check: Any,
+        case: Any,
+        response: Any,
+        xid: str,
+        permissions: tuple[Permission, ...],
+    ) -> None:
         try:
-            case.validate_response(sent.response, checks=[check])
+            case.validate_response(response, checks=[check])
         except FailureGroup as group:
-            permission = find_permission(permissions, name, status)
+            permission = find_permission(permissions, name, response.status_code)
             if permission is not None:
-                xid = sent.exchange_id
                 self.outcomes.permitted(name, xid, permission.clause, permission.reason)
                 return
             failure = group.exceptions[0]
-            key = f"{case.method} {case.path} {status} {failure.title}"
-            curl = case.as_curl_command(base_url=self.api_base)
-            message = (
-                f"{case.method} {case.path} → {status}: {failure.title}\n{failure.message}\n"
-                f"evidence {sent.exchange_id}; reproduce with:\n  {curl}"
-            )
-            self.outcomes.failed(name, sent.exchange_id, key, message)
+            head = f"{case.method} {case.path} → {response.status_code}: {failure.title}"
+            curl = self.client.evidence.get(xid).curl()
+            message = f"{head}\n{failure.message}\nevidence {xid}; reproduce with:\n  {curl}"
+            self.outcomes.failed(name, xid, head, message)
         except Exception as exc:  # a check that cannot evaluate is an error, never a pass
-            self.outcomes.broken(name, sent.exchange_id, f"{type(exc).__name__}: {exc}")
+            self.outcomes.broken(name, xid, f"{type(exc).__name__}: {exc}")
         else:
-            self.outcomes.passed(name, sent.exchange_id)
+            self.outcomes.passed(name, xid)
 
 
-def _clean_up(
-    api_base: str,
-    pool: IdPool,
-    session_factory: Callable[[], requests.Session],
-    evidence: EvidenceLog,
-    timeout: float,
-) -> None:
-    """Delete whatever the generated creates may have left (404 is fine: nothing was left)."""
-    transport = Transport(session_factory, evidence, timeout)
-    try:
-        for collection, ids in (("entities", pool.entities), ("subscriptions", pool.subscriptions)):
-            for resource_id in ids:
-                url = f"{api_base}/{collection}/{resource_id}"
-                transport.send({"method": "DELETE", "url": url})
-    finally:
-        transport.close()
+def _clean_up(client: Client, pool: IdPool) -> None:
+    """Delete whatever the generated creates may have left (404: nothing was left)."""
+    for collection, ids in (("subscriptions", pool.subscriptions), ("entities", pool.entities)):
+        for resource_id in ids:
+            try:
+                client.delete(f"/{collection}/{quote(resource_id, safe=':')}")
+            except (TransportError, SafetyError):
+                continue  # the runner's cleanup lists what is left behind

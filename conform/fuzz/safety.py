@@ -62,7 +62,11 @@ def _pick(pool: Sequence[str], value: object) -> str:
 def rewrite_body(path: str, body: Any, pool: IdPool) -> Any:
     """Return the body with every id it could create or change replaced by a pool id."""
     if path.startswith("/subscriptions"):
-        return _rewrite_subscription(body, pool) if isinstance(body, dict) else body
+        if not isinstance(body, dict):
+            return body
+        if path == "/subscriptions":  # a create: never let the server choose a foreign id
+            body = {**body, "id": body.get("id")}
+        return _rewrite_subscription(body, pool)
     if path == "/entityOperations/delete" and isinstance(body, list):
         return [_pick(pool.entities, item) if isinstance(item, str) else item for item in body]
     if isinstance(body, list):

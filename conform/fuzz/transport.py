@@ -1,79 +1,59 @@
-"""Send one generated request and put the exchange into the run's evidence."""
+"""Send one generated case through the recording client and hand schemathesis the response."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import requests
+from schemathesis import Response as CheckedResponse
 
-from conform.evidence import EvidenceLog
+from conform.http import Client, SafetyError, TransportError
 
-# schemathesis tags each case with a random id header; it would make the evidence differ
-# between two runs with the same seed, and tells the target nothing.
-DROPPED_HEADERS = ("X-Schemathesis-TestCaseId",)
+# schemathesis tags each case with a random id header, which would make two runs with the same
+# seed differ; the client sends its own User-Agent.
+DROPPED_HEADERS = frozenset({"x-schemathesis-testcaseid", "user-agent"})
 
 
 @dataclass(frozen=True)
 class Sent:
-    """One request as sent: the response (or the transport error) and its evidence id."""
+    """What became of one case: a response with its evidence id, or why there was none."""
 
-    exchange_id: str
-    response: requests.Response | None
-    error: str | None
+    response: CheckedResponse | None
+    exchange_id: str | None
+    error: str | None = None
+    refused: bool = False
 
 
-class Transport:
-    """A requests session that records every exchange; one per worker thread."""
-
-    def __init__(
-        self,
-        session_factory: Callable[[], requests.Session],
-        evidence: EvidenceLog,
-        timeout: float,
-    ) -> None:
-        self._session = session_factory()
-        self._evidence = evidence
-        self._timeout = timeout
-
-    def send(self, kwargs: dict[str, Any]) -> Sent:
-        """Send requests-style `kwargs`; never follows redirects (credentials stay on origin)."""
-        kwargs = dict(kwargs)
-        headers = {k: v for k, v in (kwargs.pop("headers", None) or {}).items()}
-        for name in DROPPED_HEADERS:
-            headers.pop(name, None)
-        request = requests.Request(headers=headers, **kwargs)
-        prepared = self._session.prepare_request(request)
-        started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
-        started = time.perf_counter()
-        response: requests.Response | None = None
-        error: str | None = None
-        try:
-            response = self._session.send(prepared, timeout=self._timeout, allow_redirects=False)
-        except requests.RequestException as exc:
-            error = f"{type(exc).__name__}: {exc}"
-        duration_ms = round((time.perf_counter() - started) * 1000, 3)
-        body = prepared.body
-        if isinstance(body, bytes):
-            body = body.decode("utf-8", "replace")
-        exchange = self._evidence.record(
-            method=str(prepared.method),
-            url=str(prepared.url),
-            request_headers=dict(prepared.headers),
-            request_body=body,
-            status=None if response is None else response.status_code,
-            response_headers={} if response is None else dict(response.headers),
-            response_body=None if response is None else response.text,
-            error=error,
-            duration_ms=duration_ms,
-            started_at=started_at,
-        )
-        exchange_id = exchange.id
-        return Sent(exchange_id, response, error)
-
-    def close(self) -> None:
-        """Release the session's connections."""
-        self._session.close()
+def send_case(client: Client, api_base: str, kwargs: dict[str, Any]) -> Sent:
+    """Send requests-style `kwargs` (from `case.as_transport_kwargs`) through `client`."""
+    method = str(kwargs["method"]).upper()
+    url = str(kwargs["url"])
+    headers = {k: str(v) for k, v in (kwargs.get("headers") or {}).items()}
+    headers = {k: v for k, v in headers.items() if k.lower() not in DROPPED_HEADERS}
+    params = kwargs.get("params") or None
+    body: bytes | None = None
+    if "json" in kwargs:
+        body = json.dumps(kwargs["json"], ensure_ascii=False).encode("utf-8")
+    elif kwargs.get("data") is not None:
+        data = kwargs["data"]
+        body = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    path = url[len(api_base) :] if url.startswith(api_base) else url
+    try:
+        answer = client.request(method, path, params=params, data=body, headers=headers)
+    except SafetyError as exc:
+        return Sent(None, None, str(exc), refused=True)
+    except TransportError as exc:
+        return Sent(None, None, str(exc))
+    # The checks read the request back (URL, headers); rebuild what the client put on the wire.
+    prepared = requests.Request(method, url, headers=headers, data=body, params=params).prepare()
+    response = CheckedResponse(
+        status_code=answer.status_code,
+        headers={k: [v] for k, v in answer.headers.items()},
+        content=answer.content,
+        request=prepared,
+        elapsed=0.0,
+        verify=True,
+    )
+    return Sent(response, answer.exchange_id)
