@@ -86,6 +86,13 @@ class _Section:
         if not isinstance(data, dict):
             raise ConfigError(f"{file}: {prefix.rstrip('.') or 'top level'}: expected a mapping")
         self.file, self.data, self.prefix = file, dict(data), prefix
+        for key in self.data:  # checked first: the most important mistake to explain
+            if key in _LITERAL_SECRETS:
+                raise self.error(
+                    key,
+                    "literal secrets are not allowed in the file; name an environment "
+                    f"variable (auth.{key}_env) or a file (auth.{key}_file)",
+                )
 
     def error(self, key: str, problem: str) -> ConfigError:
         return ConfigError(f"{self.file}: {self.prefix}{key}: {problem}")
@@ -112,12 +119,6 @@ class _Section:
 
     def finish(self, allowed: Any) -> None:
         for key in self.data:
-            if key in _LITERAL_SECRETS:
-                raise self.error(
-                    key,
-                    "literal secrets are not allowed in the file; name an environment "
-                    f"variable (auth.{key}_env) or a file (auth.{key}_file)",
-                )
             raise self.error(key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
 
 
@@ -219,9 +220,7 @@ def _auth(file: Path, data: Any) -> AuthConfig:
         env, file_ = section.text(f"{secret}_env"), section.path(f"{secret}_file")
         allowed |= {f"{secret}_env", f"{secret}_file"}
         if (env is None) == (file_ is None):
-            raise section.error(
-                f"{secret}_env", f"give exactly one of {secret}_env or {secret}_file"
-            )
+            raise section.error(f"{secret}_env", f"give one of {secret}_env or {secret}_file")
         if env is not None and not _ENV_NAME.match(env):
             raise section.error(f"{secret}_env", "expected an environment variable name")
         values[f"{secret}_env"], values[f"{secret}_file"] = env, file_
