@@ -211,3 +211,48 @@ def expect_problem_any(resp: Response, status: int, names: tuple[str, ...]) -> d
     raise AssertionError(
         f"expected error type {' or '.join(names)}, got {kind!r} [{resp.exchange_id}]"
     )
+
+
+def subscription(sid: str, entity_type: str, uri: str, **members: Any) -> Entity:
+    """A subscription to changes of `temperature` on entities of `entity_type`, notified to URI."""
+    notification = {"endpoint": {"uri": uri, "accept": "application/json"}}
+    notification.update(members.pop("notification", {}))
+    return {
+        "id": sid,
+        "type": "Subscription",
+        "entities": [{"type": entity_type}],
+        "watchedAttributes": ["temperature"],
+        "notification": notification,
+        **members,
+    }
+
+
+def create_probe(client: Client, ns: Namespace) -> Entity:
+    """A created probe entity: temperature 21.5 (unitCode CEL), name, refDevice, location."""
+    body = probe_entity(
+        ns.entity_id(probe_type(ns)),
+        probe_type(ns),
+        temperature=prop(21.5, unitCode="CEL"),
+        name="probe",
+        refDevice=rel(ns.entity_id("Device")),
+        location=geo(point()),
+    )
+    return create(client, body)
+
+
+def read_entity(client: Client, eid: str, **params: str) -> Entity:
+    """GET /entities/{eid} with PARAMS, requiring 200 and a JSON object."""
+    r = client.get(f"/entities/{eid}", params=params or None)
+    expect_status(r, 200)
+    body = r.json()
+    assert isinstance(body, dict), f"expected an entity object, got {r.text[:80]}"
+    return body
+
+
+_VALUE_KEY = {"Property": "value", "GeoProperty": "value", "Relationship": "object"}
+
+
+def attr_value(attr: Any) -> Any:
+    """The value member of a normalized attribute (`value`, or `object` of a Relationship)."""
+    assert isinstance(attr, dict), f"expected a normalized attribute object, got {attr!r}"
+    return attr.get(_VALUE_KEY.get(attr.get("type", ""), "value"))
