@@ -150,3 +150,18 @@ def test_reference_server_certifies(tmp_path: Path) -> None:
     assert set(report.target.declared_classes) == optional
     assert report.leftovers == ()
     assert outcome.exit_code is ExitCode.OK
+
+
+def test_broken_suite_module_errors_its_requirements_only(tmp_path: Path) -> None:
+    bundle, suite = make_bundle(tmp_path), make_suite(tmp_path)
+    (suite / "test_broken.py").write_text(
+        'import pytest\nimport no_such_helper\n\n@pytest.mark.req("CORE-003")\ndef test_x(): pass\n'
+    )
+    config = RunConfig(bundle=str(bundle), suite_dir=suite, out=tmp_path / "out", seed=1)
+    outcome = run_certification(config, NullProgress())
+    got = statuses(outcome)
+    assert got["CORE-003"][0] is Status.ERROR
+    assert "suite collection error: test_broken.py" in got["CORE-003"][1]
+    assert "No module named 'no_such_helper'" in got["CORE-003"][1]
+    assert got["CORE-001"] == (Status.PASSED, "")  # the healthy module still ran
+    assert outcome.report.interrupted is False

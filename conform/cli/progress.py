@@ -74,7 +74,8 @@ class RichProgress(PlainProgress):
         self._bar.start()
 
     def phase(self, message: str) -> None:
-        """Show the step as the bar's label."""
+        """Print the step above the bar (the seed stays on screen) and make it the bar's label."""
+        super().phase(message)
         self._bar.update(self._task, description=message)
 
     def test_finished(self, outcome: TestOutcome) -> None:

@@ -108,6 +108,8 @@ def _run(config: RunConfig, bundle: Bundle, target: TargetConfig, progress: Prog
         leftovers, cut = _cleanup(ctx)
         interrupted = interrupted or cut
         not_run = "not executed: run interrupted" if interrupted else "not executed"
+        if run.collect_errors and not interrupted:
+            not_run = f"not executed: suite collection error: {run.collect_errors[0]}"
         probe_ids = ctx.evidence.ids_for("probe")
         results = requirement_results(
             plan, run.outcomes, not_run=not_run, error_all=error_all, evidence=probe_ids

@@ -122,7 +122,9 @@ class Collector:
         if prior and prior[0] in (Status.FAILED, Status.ERROR):
             return  # the first problem decides; a teardown error after it adds nothing
         exc = call.excinfo.value if call.excinfo else None
-        if rep.skipped:
+        if hasattr(rep, "wasxfail"):  # an expected failure proves nothing: never passed
+            self._state[nodeid] = (Status.SKIPPED, f"test marked xfail: {rep.wasxfail}")
+        elif rep.skipped:
             reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else "skipped"
             self._state[nodeid] = (
                 Status.SKIPPED,
@@ -154,15 +156,15 @@ def run_suite(suite_dir: Path, context: SuiteContext, plan: Plan, progress: Prog
         "-c", os.devnull,  # never pick up the user's or the repo's pytest configuration
         "-o", "addopts=",
         "--strict-markers",
+        "--continue-on-collection-errors",  # a broken module leaves its requirements unrun
         "--capture=sys",  # fd 1 stays the user's: a progress display can draw while tests run
     ]  # fmt: skip
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
         code = pytest.main(args, plugins=[collector])
     collector.result.pytest_output = buffer.getvalue()
-    if code == pytest.ExitCode.INTERRUPTED:
-        collector.result.interrupted = True
-    elif code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+    # pytest also answers INTERRUPTED for collection errors: only its keyboard hook says Ctrl-C
+    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         tail = buffer.getvalue().strip().splitlines()
         collector.result.collect_errors.append(
             f"pytest exit {int(code)}: {tail[-1] if tail else ''}"

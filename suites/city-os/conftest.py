@@ -6,6 +6,9 @@ imported here by name.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from conform.suite.plugin import (
     bundle,
     client,
@@ -17,6 +20,12 @@ from conform.suite.plugin import (
     receiver,
     target,
 )
+
+# `conform run` imports suites with --import-mode=importlib, which puts no folder on sys.path;
+# this one goes there so test modules can share helpers (`from _builders import ...`).
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
 
 __all__ = [
     "bundle",
