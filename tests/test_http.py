@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
+from pathlib import Path
 
 import pytest
-from loopback import Answer, HttpServer, RawServer, Seen, free_port, read_request_head, reset
+from loopback import (
+    Answer,
+    HttpServer,
+    RawServer,
+    Seen,
+    free_port,
+    read_request_head,
+    reset,
+    self_signed,
+)
 
 from conform.errors import TargetError
 from conform.evidence import EvidenceLog
@@ -195,7 +206,7 @@ def test_401_is_an_error_not_a_failure() -> None:
         client(srv.url, auth=bearer(CANARY)).get("/entities")
 
 
-def test_secret_never_in_evidence_exception_or_curl(tmp_path: pytest.TempPathFactory) -> None:
+def test_secret_never_in_evidence_exception_or_curl(tmp_path: Path) -> None:
     def echo(s: Seen) -> Answer:
         auth = s.headers.get("Authorization", "")
         return Answer(200, {"X-Echo": auth, "Set-Cookie": "sid=1"}, json.dumps([auth]).encode())
@@ -213,7 +224,7 @@ def test_secret_never_in_evidence_exception_or_curl(tmp_path: pytest.TempPathFac
             "/entities", params={"q": CANARY}
         )
     assert CANARY not in str(info.value) and "***" in str(info.value)
-    path = tmp_path / "evidence.jsonl"  # type: ignore[operator]
+    path = tmp_path / "evidence.jsonl"
     c.evidence.write(path)
     assert CANARY not in path.read_text()
 
@@ -224,3 +235,13 @@ def test_response_text_uses_charset() -> None:
     with HttpServer(lambda s: sjis) as srv:
         r = client(srv.url).get("/x")
     assert isinstance(r, Response) and r.text == "東京"
+
+
+def test_tls_failure_names_the_cause_and_ca_bundle_fixes_it(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    with HttpServer(lambda s: Answer(200, {}, b"[]"), tls=tls) as srv:
+        with pytest.raises(TransportError, match="TLS certificate verification failed"):
+            client(srv.url).get("/entities")
+        assert client(srv.url, ca_bundle=str(cert)).get("/entities").json() == []
