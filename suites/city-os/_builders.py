@@ -6,7 +6,8 @@ Both suite engineers append to this module; existing functions are not rewritten
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -256,3 +257,44 @@ def attr_value(attr: Any) -> Any:
     """The value member of a normalized attribute (`value`, or `object` of a Relationship)."""
     assert isinstance(attr, dict), f"expected a normalized attribute object, got {attr!r}"
     return attr.get(_VALUE_KEY.get(attr.get("type", ""), "value"))
+
+
+@contextmanager
+def created(client: Client, bodies: list[Entity]) -> Iterator[None]:
+    """BODIES exist inside the block (module-scoped setup) and are deleted after it."""
+    for body in bodies:
+        create(client, body)
+    yield
+    for body in bodies:
+        client.delete(f"/entities/{body['id']}")  # the run would also delete leftovers
+
+
+def query(client: Client, headers: dict[str, str] | None = None, **params: str) -> Response:
+    """GET /entities with PARAMS, requiring 200 (the body is checked by the caller)."""
+    r = client.get("/entities", params=params, headers=headers)
+    expect_status(r, 200)
+    return r
+
+
+def entity_list(r: Response) -> list[Entity]:
+    """The body as a JSON array of entity objects."""
+    body = r.json()
+    assert isinstance(body, list) and all(isinstance(e, dict) for e in body), (
+        f"expected a JSON array of entities, got {r.text[:120]}"
+    )
+    return body
+
+
+def entity_ids(r: Response) -> list[str]:
+    """The ids of the entities of an array body, in order."""
+    return [e.get("id") for e in entity_list(r)]
+
+
+def expect_ids(r: Response, expected: set[str], what: str) -> None:
+    """The array body lists exactly the EXPECTED ids, each once; WHAT names the query."""
+    got = entity_ids(r)
+    dupes = sorted({i for i in got if got.count(i) > 1})
+    assert not dupes, f"expected each entity once for {what}, got {dupes[0]} twice"
+    missing, extra = sorted(expected - set(got)), sorted(set(got) - expected)
+    assert not missing, f"expected {missing[0]} for {what}, got it missing [{r.exchange_id}]"
+    assert not extra, f"expected only {len(expected)} entities for {what}, got also {extra[0]}"
