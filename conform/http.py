@@ -19,6 +19,7 @@ from conform.guard import Ledger, SafetyError, check
 from conform.transport import (
     WIRE_ERRORS,
     BodyTooLarge,
+    Response,
     TransportError,
     Unauthorized,
     describe,
@@ -37,47 +38,6 @@ _NO_JSON: Any = object()
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
 _MAX_429_RETRIES = 3
-
-
-class Response:
-    """A complete, size-capped response and the id of the exchange that recorded it."""
-
-    def __init__(
-        self, status_code: int, headers: CaseInsensitiveDict[str], content: bytes, exchange_id: str
-    ) -> None:
-        self.status_code = status_code
-        self.headers = headers
-        self.content = content
-        self.exchange_id = exchange_id
-
-    def __repr__(self) -> str:
-        return f"<Response {self.status_code} {self.exchange_id}>"
-
-    @property
-    def media_type(self) -> str:
-        """The Content-Type without parameters, lowercased ('' when absent)."""
-        return self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
-
-    @property
-    def text(self) -> str:
-        """The body decoded with its charset (UTF-8 by default), never failing."""
-        charset = "utf-8"
-        for param in self.headers.get("Content-Type", "").split(";")[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "charset" and value.strip():
-                charset = value.strip().strip('"')
-        try:
-            return self.content.decode(charset, errors="replace")
-        except LookupError:  # unknown charset name
-            return self.content.decode("utf-8", errors="replace")
-
-    def json(self) -> Any:
-        """The JSON body; a body that is not JSON is the target's failure (AssertionError)."""
-        try:
-            return jsonlib.loads(self.content.decode("utf-8-sig"))
-        except ValueError:  # includes UnicodeDecodeError
-            kind = self.headers.get("Content-Type") or "no Content-Type"
-            raise AssertionError(f"expected a JSON body, got {kind} {self.text[:200]!r}") from None
 
 
 class Client:

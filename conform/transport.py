@@ -1,17 +1,20 @@
-"""Wire-level helpers of the HTTP client: bounded reads, failure causes, origins, Retry-After."""
+"""Wire-level parts of the HTTP client: responses, bounded reads, failure causes, origins."""
 
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import ssl
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 import urllib3
+from requests.structures import CaseInsensitiveDict
 
 from conform.errors import TargetError
 
@@ -126,3 +129,44 @@ def describe(exc: BaseException, timeout: float) -> str:
     if find((http.client.IncompleteRead, urllib3.exceptions.ProtocolError)):
         return "connection closed before the response was complete"
     return f"{type(exc).__name__}: {exc}"
+
+
+class Response:
+    """A complete, size-capped response and the id of the exchange that recorded it."""
+
+    def __init__(
+        self, status_code: int, headers: CaseInsensitiveDict[str], content: bytes, exchange_id: str
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+        self.exchange_id = exchange_id
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status_code} {self.exchange_id}>"
+
+    @property
+    def media_type(self) -> str:
+        """The Content-Type without parameters, lowercased ('' when absent)."""
+        return self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+
+    @property
+    def text(self) -> str:
+        """The body decoded with its charset (UTF-8 by default), never failing."""
+        charset = "utf-8"
+        for param in self.headers.get("Content-Type", "").split(";")[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                charset = value.strip().strip('"')
+        try:
+            return self.content.decode(charset, errors="replace")
+        except LookupError:  # unknown charset name
+            return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The JSON body; a body that is not JSON is the target's failure (AssertionError)."""
+        try:
+            return json.loads(self.content.decode("utf-8-sig"))
+        except ValueError:  # includes UnicodeDecodeError
+            kind = self.headers.get("Content-Type") or "no Content-Type"
+            raise AssertionError(f"expected a JSON body, got {kind} {self.text[:200]!r}") from None
