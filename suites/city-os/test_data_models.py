@@ -6,6 +6,7 @@ back with options=keyValues; the bundle's JSON Schema decides, its violations ar
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,6 +24,16 @@ from _builders import (
 
 from conform.datamodels import ModelSet
 from conform.suite import expect_json_equal, expect_problem, expect_status
+
+
+@pytest.fixture
+def discard(client) -> Iterator[list[str]]:
+    """Ids deleted after the test: an entity a faulty target let break its model must not stay
+    served, or the served-entities check (DM-003) would fail for the harness's own data."""
+    ids: list[str] = []
+    yield ids
+    for eid in ids:
+        client.delete(f"/entities/{eid}")
 
 
 def _violations(models: ModelSet, entity: Any, model: str) -> list[str]:
@@ -72,8 +83,9 @@ INVALID = [
 @pytest.mark.parametrize(
     ("model", "breaks"), [(m, f) for m, _, f in INVALID], ids=[f"{m}-{w}" for m, w, _ in INVALID]
 )
-def test_create_violating_model_is_400(client, ns, bundle, model, breaks):
+def test_create_violating_model_is_400(client, ns, bundle, discard, model, breaks):
     kv = breaks(model_sample(model, ns))
+    discard.append(kv["id"])
     assert _violations(ModelSet.from_bundle(bundle), kv, model), "suite case must be invalid"
     r = client.post("/entities", json=normalized(kv))
     expect_problem(r, 400, "BadRequestData")
@@ -150,9 +162,10 @@ BREAKING_WRITES = [
     [w[1:] for w in BREAKING_WRITES],
     ids=[w[0] for w in BREAKING_WRITES],
 )
-def test_update_breaking_model_is_rejected(client, ns, method, suffix, body):
+def test_update_breaking_model_is_rejected(client, ns, discard, method, suffix, body):
     kv = model_sample("OffStreetParking", ns)
     create(client, normalized(kv))
+    discard.append(kv["id"])
     r = getattr(client, method)(f"/entities/{kv['id']}{suffix}", json=body)
     expect_problem(r, 400, "BadRequestData")
     expect_json_equal(read_entity(client, kv["id"], options="keyValues"), kv)
