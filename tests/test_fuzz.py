@@ -187,3 +187,14 @@ def test_the_guard_refuses_writes_outside_the_namespace() -> None:
     assert unsafe_reason("POST", [], "urn:x:y", namespace)
     assert unsafe_reason("PATCH", [owned], {"id": owned}, namespace) is None
     assert unsafe_reason("GET", ["urn:ngsi-ld:X:city-1"], None, namespace) is None
+
+
+def test_every_schemathesis_check_is_either_mapped_or_explained() -> None:
+    from schemathesis.checks import CHECKS, load_all_checks
+
+    from conform.fuzz import NOT_USED
+
+    load_all_checks()
+    names = {getattr(c, "__name__", "") for c in CHECKS.get_all()} | {"max_response_time"}
+    assert names == set(DEFAULT_CHECK_MAP) | set(NOT_USED)
+    assert not set(DEFAULT_CHECK_MAP) & set(NOT_USED)
