@@ -95,7 +95,7 @@ def check_subscription(sub: dict[str, Any]) -> None:
     if isinstance(throttling, bool) or not isinstance(throttling, int | float) or throttling <= 0:
         raise bad_data("throttling must be a positive number")
     for key in ("subscriptionName", "description", "q"):
-        if not isinstance(sub.get(key, "x"), str) or (key == "q" and sub[key] == ""):
+        if not isinstance(sub.get(key, "x"), str) or (key == "q" and sub.get(key) == ""):
             raise bad_data(f"{key} must be a non-empty string")
     _check_notification(sub.get("notification"))
     if "q" in sub:
