@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from conform.errors import ExitCode
+
 
 class Level(StrEnum):
     """Normative level of a requirement (RFC 2119 keywords)."""
@@ -67,3 +69,16 @@ def derive_verdict(results: Iterable[RequirementResult], *, interrupted: bool = 
     if Status.WAIVED in statuses:
         return Verdict.CONDITIONAL
     return Verdict.CERTIFIED
+
+
+_EXIT = {
+    Verdict.CERTIFIED: ExitCode.OK,
+    Verdict.CONDITIONAL: ExitCode.OK,
+    Verdict.NOT_CERTIFIED: ExitCode.FAILED,
+    Verdict.INCOMPLETE: ExitCode.INCOMPLETE,
+}
+
+
+def exit_code_for(verdict: Verdict) -> ExitCode:
+    """Exit code of a verdict: 0 certified or conditional, 1 not certified, 3 incomplete."""
+    return _EXIT[verdict]

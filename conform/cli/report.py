@@ -13,16 +13,8 @@ from conform.errors import ExitCode, UsageError
 from conform.i18n import LANGS
 from conform.report import load_report
 from conform.reporters.terminal import print_report
-from conform.results import Verdict
+from conform.results import exit_code_for
 from conform.signing import verify_report
-
-# Same mapping as `conform run`: a saved report exits the way its run did.
-_EXIT = {
-    Verdict.CERTIFIED: ExitCode.OK,
-    Verdict.CONDITIONAL: ExitCode.OK,
-    Verdict.NOT_CERTIFIED: ExitCode.FAILED,
-    Verdict.INCOMPLETE: ExitCode.INCOMPLETE,
-}
 
 report_app = typer.Typer(
     name="report",
@@ -45,7 +37,7 @@ def show(
         raise UsageError(f"--lang: expected one of {', '.join(LANGS)}, got {lang!r}")
     loaded = load_report(report)
     print_report(loaded, Console(), lang or loaded.lang)
-    raise typer.Exit(int(_EXIT[loaded.verdict]))
+    raise typer.Exit(int(exit_code_for(loaded.verdict)))  # exits the way its run did
 
 
 @report_app.command("verify")

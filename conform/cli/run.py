@@ -9,7 +9,8 @@ import typer
 
 from conform.cli.progress import make_progress
 from conform.runner import RunConfig, run_certification
-from conform.runner.config import DEFAULT_MAX_BODY, random_seed
+from conform.runner.config import DEFAULT_MAX_BODY, random_seed, system_lang
+from conform.signing import PASSPHRASE_ENV
 
 _Url = Annotated[
     str | None,
@@ -45,7 +46,35 @@ _Callback = Annotated[
     str | None,
     typer.Option("--callback-host", help="Address the notification receiver listens on."),
 ]
-_Lang = Annotated[str, typer.Option("--lang", help="Language of reports and screen: en or ja.")]
+_Lang = Annotated[
+    str | None,
+    typer.Option("--lang", help="en or ja (default: the system file's lang, else en)."),
+]
+_Suite = Annotated[
+    Path | None,
+    typer.Option("--suite", help="Suite folder (default: the packaged suite for the bundle id)."),
+]
+_SignKey = Annotated[
+    Path | None,
+    typer.Option(
+        "--sign-key", help=f"Sign the report with this private key (passphrase: ${PASSPHRASE_ENV})."
+    ),
+]
+_Waivers = Annotated[
+    Path | None, typer.Option("--waivers", help="YAML list of approved waivers to apply.")
+]
+_Baseline = Annotated[
+    Path | None,
+    typer.Option("--baseline", help="An earlier report to compare with: regressions are listed."),
+]
+_FailOnRegression = Annotated[
+    bool,
+    typer.Option(
+        "--fail-on-regression",
+        help="Exit 1 only if something that passed in --baseline no longer passes (else 0; "
+        "incomplete still 3).",
+    ),
+]
 
 
 def run(
@@ -61,18 +90,26 @@ def run(
     max_body: _MaxBody = DEFAULT_MAX_BODY,
     ca_bundle: _CaBundle = None,
     callback_host: _Callback = None,
-    lang: _Lang = "en",
+    lang: _Lang = None,
+    suite: _Suite = None,
+    sign_key: _SignKey = None,
+    waivers: _Waivers = None,
+    baseline: _Baseline = None,
+    fail_on_regression: _FailOnRegression = False,
 ) -> None:
     """Certify a city-OS endpoint; with no --url and no --system, the built-in reference server.
 
     Exit codes: 0 certified or conditional, 1 not certified, 2 usage error, 3 incomplete,
-    130 interrupted. A report is written in every case but 2.
+    130 interrupted. A report is written in every case but 2. With --fail-on-regression,
+    1 means a regression against --baseline and 0 none, whatever the verdict (3 and 130 stay).
     """
     config = RunConfig(
         url=url, bundle=bundle, system=system, classes=tuple(classes or ()),
         only=tuple(only or ()), seed=random_seed() if seed is None else seed,
         read_only=read_only, request_timeout=request_timeout, out=out, max_body=max_body,
-        ca_bundle=ca_bundle, callback_host=callback_host, lang=lang,
+        ca_bundle=ca_bundle, callback_host=callback_host, lang=lang or system_lang(system),
+        suite_dir=suite, sign_key=sign_key, waivers=waivers, baseline=baseline,
+        fail_on_regression=fail_on_regression,
     )  # fmt: skip
     progress = make_progress(config.lang)
     try:

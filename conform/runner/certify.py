@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from conform import __version__
 from conform.bundle import Bundle, load_bundle
+from conform.diff import regressions
 from conform.errors import UsageError
 from conform.evidence import EvidenceLog
 from conform.http import TransportError
-from conform.report import BundleRef, EvidenceRef, Report, TargetInfo
+from conform.report import BundleRef, EvidenceRef, Report, TargetInfo, load_report
 from conform.resources import suites_dir
 from conform.results import Level, RequirementResult, Status
 from conform.runner.config import RunConfig
@@ -24,12 +25,53 @@ from conform.runner.output import EVIDENCE_FILE, default_out_dir, write_other_fo
 from conform.runner.plan import Plan, make_plan
 from conform.runner.progress import Progress
 from conform.runner.session import open_session, reference_config, resolve_target
+from conform.signing import load_private_key, sign_report
 from conform.suite.context import SuiteContext
 from conform.target import TargetConfig
+from conform.waivers import Waiver, apply_waivers, load_waivers
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """The option files of a run (waivers, baseline), read and checked before anything runs."""
+
+    waivers: tuple[Waiver, ...] = ()
+    warnings: tuple[str, ...] = ()  # waivers ignored (expired, unknown id, duplicate)
+    baseline: Report | None = None
+
+
+def _read_inputs(config: RunConfig, bundle: Bundle) -> _Inputs:
+    """Read every option file up front: a bad one must not cost a whole run (nor leave files)."""
+    if config.sign_key is not None:
+        load_private_key(config.sign_key)  # unreadable key or wrong passphrase: fail now
+    waivers: list[Waiver] = []
+    warnings: list[str] = []
+    if config.waivers is not None:
+        today = datetime.now(UTC).date()
+        known = {r.id for r in bundle.requirements}
+        waivers, warnings = load_waivers(config.waivers, today, known_ids=known)
+    baseline = load_report(config.baseline) if config.baseline is not None else None
+    return _Inputs(tuple(waivers), tuple(warnings), baseline)
+
+
+def _compare(report: Report, baseline: Report | None) -> tuple[Report, tuple[str, ...]]:
+    """The report with its regressions against BASELINE named in its warnings, and their ids."""
+    if baseline is None:
+        return report, ()
+    status = {r.id: r.status.value for r in report.requirements}
+    ids = tuple(regressions(baseline, report))
+    if not ids:
+        return report, ()
+    listed = ", ".join(f"{i} ({status.get(i, 'missing')})" for i in ids)
+    line = (
+        f"{len(ids)} regression(s) since baseline run {baseline.run_id} "
+        f"({baseline.finished_at}): passed there, not now: {listed}"
+    )
+    return replace(report, warnings=(*report.warnings, line)), ids
 
 
 def _suite_dir(config: RunConfig, bundle: Bundle) -> Path:
@@ -85,7 +127,9 @@ def _warnings(results: tuple[RequirementResult, ...], run: SuiteRun) -> tuple[st
     return tuple(soft + [f"suite collection error: {e}" for e in run.collect_errors])
 
 
-def _run(config: RunConfig, bundle: Bundle, target: TargetConfig, progress: Progress) -> RunOutcome:
+def _run(
+    config: RunConfig, bundle: Bundle, target: TargetConfig, inputs: _Inputs, progress: Progress
+) -> RunOutcome:
     suite = _suite_dir(config, bundle)
     plan = make_plan(
         bundle, suite_tests(suite), declared=target.classes, only=config.only,
@@ -94,6 +138,8 @@ def _run(config: RunConfig, bundle: Bundle, target: TargetConfig, progress: Prog
     run_id, started = secrets.token_hex(4), _now()
     progress.run_started(plan)
     progress.phase(f"run {run_id}, seed {config.seed}, target {target.url}")
+    for warning in inputs.warnings:
+        progress.phase(f"warning: {warning}")
     with open_session(
         bundle, target, run_id=run_id, seed=config.seed, timeout=config.request_timeout,
         max_body=config.max_body,
@@ -114,9 +160,8 @@ def _run(config: RunConfig, bundle: Bundle, target: TargetConfig, progress: Prog
         results = requirement_results(
             plan, run.outcomes, not_run=not_run, error_all=error_all, evidence=probe_ids
         )
-        out_dir = config.out or default_out_dir(target.name)
-        progress.phase(f"writing the report to {out_dir}")
-        return _write(config, bundle, target, ctx.evidence, out_dir, Report(
+        results = apply_waivers(results, inputs.waivers)
+        report, regressed = _compare(Report(
             harness_version=__version__,
             bundle=BundleRef(bundle.id, bundle.version, bundle.sha256),
             target=TargetInfo(
@@ -129,27 +174,37 @@ def _run(config: RunConfig, bundle: Bundle, target: TargetConfig, progress: Prog
                 "read_only": config.read_only, "only": list(config.only),
                 "classes": list(config.classes), "request_timeout": config.request_timeout,
                 "max_body": config.max_body, "reference": config.uses_reference,
+                "baseline": inputs.baseline.run_id if inputs.baseline else None,
+                "fail_on_regression": config.fail_on_regression,
             },
-            leftovers=tuple(leftovers), warnings=_warnings(results, run),
+            leftovers=tuple(leftovers), warnings=(*inputs.warnings, *_warnings(results, run)),
+            waivers=tuple(w.to_dict() for w in inputs.waivers),
             interrupted=interrupted, lang=config.lang,
-        ))  # fmt: skip
+        ), inputs.baseline)  # fmt: skip
+        out_dir = config.out or default_out_dir(target.name)
+        progress.phase(f"writing the report to {out_dir}")
+        report, files = _write(config, ctx.evidence, out_dir, report)
+        return RunOutcome(report, out_dir, files, regressed, config.fail_on_regression)
 
 
 def _write(
-    config: RunConfig, bundle: Bundle, target: TargetConfig, evidence: EvidenceLog,
-    out_dir: Path, report: Report,
-) -> RunOutcome:  # fmt: skip
+    config: RunConfig, evidence: EvidenceLog, out_dir: Path, report: Report
+) -> tuple[Report, tuple[Path, ...]]:
+    """Evidence first (the report carries its hash), then the signature, then every format."""
     out_dir.mkdir(parents=True, exist_ok=True)
     digest, count = evidence.write(out_dir / EVIDENCE_FILE)
     report = replace(report, evidence=EvidenceRef(EVIDENCE_FILE, digest, count))
+    if config.sign_key is not None:
+        report = sign_report(report, config.sign_key)
     files = [out_dir / EVIDENCE_FILE, write_report(report, out_dir)]
     files += write_other_formats(report, out_dir)
-    return RunOutcome(report, out_dir, tuple(files))
+    return report, tuple(files)
 
 
 def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
     """Certify the configured target (or the in-process reference server) and write the report."""
     bundle = load_bundle(config.bundle)
+    inputs = _read_inputs(config, bundle)
     with contextlib.ExitStack() as stack:
         if config.uses_reference:
             from conform.reference import ReferenceServer
@@ -162,6 +217,6 @@ def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
                 bundle, url=config.url, system=config.system, classes=config.classes,
                 callback_host=config.callback_host, ca_bundle=config.ca_bundle,
             )  # fmt: skip
-        outcome = _run(config, bundle, target, progress)
+        outcome = _run(config, bundle, target, inputs, progress)
     progress.run_finished(outcome)
     return outcome

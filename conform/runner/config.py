@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from conform.errors import UsageError
+from conform.target import load_system
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 LANGS = ("en", "ja")
@@ -38,6 +39,10 @@ class RunConfig:
     callback_host: str | None = None
     lang: str = "en"
     suite_dir: Path | None = None  # default: the packaged suite named after the bundle id
+    sign_key: Path | None = None  # passphrase from $CONFORM_KEY_PASSPHRASE
+    waivers: Path | None = None
+    baseline: Path | None = None  # an earlier report.json (or its folder) to compare with
+    fail_on_regression: bool = False
 
     def __post_init__(self) -> None:
         if self.url is not None:
@@ -57,11 +62,28 @@ class RunConfig:
             raise UsageError(f"--lang: must be one of {', '.join(LANGS)}, got {self.lang!r}")
         if self.out is not None and self.out.exists() and not self.out.is_dir():
             raise UsageError(f"--out: {self.out} exists and is not a folder")
-        for flag, path in (("--system", self.system), ("--ca-bundle", self.ca_bundle)):
+        if self.fail_on_regression and self.baseline is None:
+            raise UsageError("--fail-on-regression: needs --baseline (the report to compare with)")
+        files = (
+            ("--system", self.system), ("--ca-bundle", self.ca_bundle),
+            ("--sign-key", self.sign_key), ("--waivers", self.waivers),
+        )  # fmt: skip
+        for flag, path in files:
             if path is not None and not path.is_file():
                 raise UsageError(f"{flag}: {path}: file not found")
+        if self.baseline is not None and not self.baseline.exists():
+            raise UsageError(f"--baseline: {self.baseline}: no such report file or folder")
+        if self.suite_dir is not None and not self.suite_dir.is_dir():
+            raise UsageError(f"--suite: {self.suite_dir}: not a folder")
 
     @property
     def uses_reference(self) -> bool:
         """No URL and no system file: certify the in-process reference server."""
         return self.url is None and self.system is None
+
+
+def system_lang(system: Path | None) -> str:
+    """The default --lang: the system file's `lang`, else English."""
+    if system is None or not system.is_file():
+        return "en"  # a missing file is reported by RunConfig, naming the flag
+    return load_system(system).lang

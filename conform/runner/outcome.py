@@ -8,16 +8,9 @@ from pathlib import Path
 
 from conform.errors import ExitCode
 from conform.report import Report
-from conform.results import RequirementResult, Status, Verdict
+from conform.results import RequirementResult, Status, Verdict, exit_code_for
 from conform.runner.execute import TestOutcome
 from conform.runner.plan import NO_TEST, Plan, PlannedRequirement
-
-_EXIT = {
-    Verdict.CERTIFIED: ExitCode.OK,
-    Verdict.CONDITIONAL: ExitCode.OK,
-    Verdict.NOT_CERTIFIED: ExitCode.FAILED,
-    Verdict.INCOMPLETE: ExitCode.INCOMPLETE,
-}
 
 
 @dataclass(frozen=True)
@@ -27,13 +20,20 @@ class RunOutcome:
     report: Report
     out_dir: Path
     files: tuple[Path, ...]
+    regressions: tuple[str, ...] = ()  # ids that passed in the --baseline report, not now
+    gate: bool = False  # --fail-on-regression: regressions decide, not the verdict
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 certified/conditional, 1 not certified, 3 incomplete, 130 interrupted."""
+        """130 interrupted, 3 incomplete; else 1 not certified, or with the gate: regressed."""
         if self.report.interrupted:
             return ExitCode.INTERRUPTED
-        return _EXIT[self.report.verdict]
+        verdict = self.report.verdict
+        # Fail closed even under the gate: a run that could not test proves no absence of
+        # regressions. Otherwise the gate lets CI pass a not-yet-certified system that holds.
+        if not self.gate or verdict is Verdict.INCOMPLETE:
+            return exit_code_for(verdict)
+        return ExitCode.FAILED if self.regressions else ExitCode.OK
 
 
 def _result(
