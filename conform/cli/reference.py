@@ -1,9 +1,37 @@
-"""CLI commands: reference (to be filled in)."""
+"""CLI commands: `conform reference serve` runs the in-memory reference city-OS server."""
 
 from __future__ import annotations
 
+import threading
+
 import typer
+
+from conform.reference import ReferenceServer
+from conform.reference.messages import API_BASE
+
+reference_app = typer.Typer(
+    name="reference",
+    help="The in-memory reference city-OS server (a conformant NGSI-LD target).",
+    no_args_is_help=True,
+)
+
+
+@reference_app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(1026, "--port", help="Port to listen on (0: any free port)."),
+) -> None:
+    """Serve the reference server until Ctrl-C."""
+    server = ReferenceServer(host=host, port=port).start()
+    typer.echo(f"conform reference server at {server.url}{API_BASE}")
+    try:
+        threading.Event().wait()  # until Ctrl-C
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how this command is meant to end: exit 0, quietly
+    finally:
+        server.stop()
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.add_typer(reference_app)
