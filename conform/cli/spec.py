@@ -11,7 +11,7 @@ import typer
 
 from conform.bundle import Bundle, find_bundles, load_bundle
 from conform.errors import ExitCode
-from conform.lint import Severity, lint_path, render_json, render_text
+from conform.lint import Severity, lint_path, render_json, render_text, suite_covered
 from conform.results import Level
 
 
@@ -106,9 +106,16 @@ def describe(bundle: Bundle, lang: Lang, requirements: bool) -> str:
 def lint(
     path: Annotated[Path, typer.Argument(help="Bundle folder or OpenAPI file.")],
     output: FormatOption = OutputFormat.TEXT,
+    suite: Annotated[
+        Path | None,
+        typer.Option("--suite", help="Suite folder (default: the packaged suite for the bundle)."),
+    ] = None,
 ) -> None:
-    """Lint a bundle folder or a bare OpenAPI file (exit 1 if any error)."""
-    findings = lint_path(path)
+    """Lint a bundle folder or a bare OpenAPI file (exit 1 if any error).
+
+    When the bundle has a suite, every MUST requirement no test covers is an error.
+    """
+    findings = lint_path(path, suite_covered(path, suite))
     render = render_json if output is OutputFormat.JSON else render_text
     typer.echo(render(findings), nl=False)
     if any(f.severity is Severity.ERROR for f in findings):

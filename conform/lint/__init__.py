@@ -12,17 +12,21 @@ from conform.bundle.files import pointer_token, read_yaml
 from conform.bundle.load import Inspection
 from conform.bundle.model import COMMON_MODEL, Requirement
 from conform.datamodels import ModelSet
-from conform.errors import BundleError
+from conform.errors import BundleError, UsageError
 from conform.lint.findings import Finding, Severity, render_json, render_text, summary
 from conform.lint.openapi import check_openapi
+from conform.resources import suites_dir
 from conform.results import Level
+from conform.runner.coverage import suite_coverage
 
 __all__ = [
     "Finding",
     "Severity",
     "lint_path",
+    "property_covered",
     "render_json",
     "render_text",
+    "suite_covered",
     "summary",
     "uncovered_musts",
 ]
@@ -41,6 +45,32 @@ def lint_path(path: Path, covered: set[str] | None = None) -> list[Finding]:
         raise BundleError(f"{path}: no such file or folder")
     doc, _ = read_yaml(path)
     return check_openapi(doc, path)
+
+
+def property_covered() -> set[str]:
+    """Requirement ids the property-based phase verifies (its check -> requirement map)."""
+    from conform.fuzz import DEFAULT_CHECK_MAP  # schemathesis is heavy: only when a suite exists
+
+    return set(DEFAULT_CHECK_MAP.values())
+
+
+def suite_covered(path: Path, suite: Path | None = None) -> set[str] | None:
+    """Requirement ids tested for bundle folder PATH (SUITE, else its packaged suite), or None."""
+    # The property-based phase counts too: its checks verify requirements no suite test marks.
+    if suite is not None and not suite.is_dir():
+        raise UsageError(f"--suite: {suite}: not a folder")
+    if not path.is_dir():
+        if suite is not None:
+            raise UsageError(f"--suite: {path} is not a bundle folder")
+        return None
+    if suite is None:
+        bundle_id = inspect_folder(path).fields.get("id")
+        if not isinstance(bundle_id, str) or Path(bundle_id).name != bundle_id:
+            return None  # lint reports the bad id itself
+        suite = suites_dir() / bundle_id
+        if not suite.is_dir():
+            return None
+    return set(suite_coverage(suite)) | property_covered()
 
 
 def uncovered_musts(bundle: Bundle | Inspection, covered: Iterable[str]) -> list[Requirement]:
