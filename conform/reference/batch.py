@@ -68,6 +68,7 @@ def _update(svc: Services, req: Request, item: Any) -> bool:
         raise not_found(f"entity {entity['id']} not found")
     keep = "noOverwrite" in req.options()
     attrs = {k: entity[k] for k in attribute_names(entity) if not (keep and k in current)}
+    svc.models.check({**current, **attrs})
     current.update(attrs)
     svc.store.touch(current["id"], list(attrs))
     entity_changed(svc, current, list(attrs))

@@ -98,6 +98,7 @@ def delete(svc: Services, req: Request) -> Response:
 
 
 def _write(svc: Services, entity: dict[str, Any], attrs: dict[str, Any]) -> None:
+    svc.models.check({**entity, **attrs})  # an update may not break the entity's model
     entity.update(attrs)
     svc.store.touch(entity["id"], list(attrs))
     if attrs:

@@ -80,7 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         try:
-            raw = read_body(self)
+            raw = read_body(self)  # always drained, so the keep-alive stream stays in step
         except (BodyTooLarge, ValueError):
             self.close_connection = True
             reply = _json(413, HttpError(413, "Content Too Large", "body too large").body())
@@ -125,7 +125,7 @@ class _Handler(BaseHTTPRequestHandler):
         accept = choose_media(self.headers.get("Accept"), route.geo)
         body, is_ld = None, False
         if self.command in BODY_METHODS:
-            body, is_ld = self._body(raw)
+            body, is_ld = self._body(raw, self.headers.get("Content-Length") is not None)
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         request = Request(
             self.command, url.path[len(API_BASE) :], params, query, body, is_ld, accept
@@ -137,8 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
             response = operation.handler(app.services, request)
         return render(response, accept)
 
-    def _body(self, raw: bytes | None) -> tuple[Any, bool]:
-        if raw is None:
+    def _body(self, raw: bytes | None, has_length: bool) -> tuple[Any, bool]:
+        if not has_length:  # chunked bodies too: the bundle (ERR-007) asks for 411
             raise HttpError(411, "Length Required", "a request body needs a Content-Length")
         media = body_media(self.headers.get("Content-Type"), self.command)
         try:
