@@ -138,11 +138,6 @@ BREAKING_WRITES = [
 
 
 @pytest.mark.req("DM-010")
-@pytest.mark.xfail(
-    strict=True,
-    reason="reference server deviation: append/update/partial update skip the model check "
-    "(conform/reference/entities.py); remove this mark when it validates writes",
-)
 @pytest.mark.parametrize(
     ("method", "suffix", "body"),
     [w[1:] for w in BREAKING_WRITES],
