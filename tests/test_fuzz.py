@@ -137,10 +137,10 @@ def test_unrelated_entities_are_left_byte_identical() -> None:
 def test_server_errors_fail_the_requirement_with_a_reproducing_curl() -> None:
     with _answering(500) as url:
         results, evidence = _phase(url, _small_openapi("/types"), max_examples=2)
-    rob1 = _by_id(results)["ROB-001"]
-    assert rob1.status is Status.FAILED
-    assert "GET /types → 500" in rob1.message and "curl -i -X GET" in rob1.message
-    assert rob1.exchange_ids and all(evidence.get(x).status == 500 for x in rob1.exchange_ids)
+    err21 = _by_id(results)["ERR-021"]
+    assert err21.status is Status.FAILED
+    assert "GET /types → 500" in err21.message and "curl -i -X GET" in err21.message
+    assert err21.exchange_ids and all(evidence.get(x).status == 500 for x in err21.exchange_ids)
 
 
 def test_undocumented_status_fails_unless_the_bundle_permits_it_with_a_clause() -> None:
@@ -151,9 +151,9 @@ def test_undocumented_status_fails_unless_the_bundle_permits_it_with_a_clause() 
             {"check": "status_code_conformance", "status": [418], "clause": "RFC 2324 2.3.2"}
         ]
         permitted, _ = _phase(url, spec, max_examples=2)
-    assert _by_id(plain)["ROB-002"].status is Status.FAILED
-    assert _by_id(permitted)["ROB-002"].status is Status.PASSED
-    assert "RFC 2324 2.3.2" in _by_id(permitted)["ROB-002"].message
+    assert _by_id(plain)["ERR-022"].status is Status.FAILED
+    assert _by_id(permitted)["ERR-022"].status is Status.PASSED
+    assert "RFC 2324 2.3.2" in _by_id(permitted)["ERR-022"].message
 
 
 def test_an_unreachable_target_is_an_error_never_a_pass() -> None:

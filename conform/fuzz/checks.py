@@ -12,11 +12,11 @@ from conform.errors import BundleError
 
 # The checks that decide the phase by default, and the requirement each one verifies.
 DEFAULT_CHECK_MAP: Mapping[str, str] = {
-    "not_a_server_error": "ROB-001",
-    "status_code_conformance": "ROB-002",
-    "content_type_conformance": "ROB-003",
-    "response_schema_conformance": "ROB-004",
-    "response_headers_conformance": "ROB-005",
+    "not_a_server_error": "ERR-021",
+    "status_code_conformance": "ERR-022",
+    "content_type_conformance": "ERR-022",
+    "response_schema_conformance": "ERR-023",
+    "response_headers_conformance": "ERR-023",
 }
 # Every other schemathesis 4.32 check, and why it does not decide a requirement by default.
 NOT_USED: Mapping[str, str] = {
