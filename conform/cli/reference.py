@@ -23,8 +23,8 @@ def serve(
 ) -> None:
     """Serve the reference server until Ctrl-C."""
     server = ReferenceServer(host=host, port=port).start()
-    typer.echo(f"conform reference server at {server.url}{API_BASE}")
-    try:
+    try:  # the URL is printed inside, so a Ctrl-C right after it still stops the server
+        typer.echo(f"conform reference server at {server.url}{API_BASE}")
         threading.Event().wait()  # until Ctrl-C
     except KeyboardInterrupt:
         pass  # Ctrl-C is how this command is meant to end: exit 0, quietly

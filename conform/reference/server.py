@@ -208,7 +208,10 @@ class ReferenceServer:
         self._httpd = httpd
         self.services.notifier.start()
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="conform-reference"
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="conform-reference",
+            daemon=True,  # never keeps an interrupted process alive; stop() joins it
         )
         self._thread.start()
         self._wait_until_ready()
