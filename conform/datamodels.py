@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,6 +20,11 @@ from referencing.jsonschema import DRAFT202012
 from conform.bundle import Bundle
 from conform.bundle.files import pointer_token, read_json, read_text
 from conform.errors import DataError, UsageError
+
+try:  # the optional extra `fast`: a compiled "is it valid?" check, never the error messages
+    import jsonschema_rs
+except ImportError:  # pragma: no cover - depends on the install
+    jsonschema_rs = None  # type: ignore[assignment]
 
 SDM_BASE = "https://smart-data-models.github.io/"
 NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
@@ -60,12 +66,24 @@ def _load_schema(path: Path) -> dict[str, Any]:
 class ModelSet:
     """The data models one can validate against, keyed by model (entity type) name."""
 
-    def __init__(self, root: Path, models: dict[str, Path], library: Iterable[Path] = ()) -> None:
+    def __init__(
+        self,
+        root: Path,
+        models: dict[str, Path],
+        library: Iterable[Path] = (),
+        *,
+        fast: bool = True,
+    ) -> None:
         self.root = root.resolve()
         self._schemas = {name: _load_schema(path) for name, path in models.items()}
         self._paths = dict(models)
         self._validators: dict[str, Validator] = {}
+        # FAST: answer valid documents with jsonschema-rs when installed (same verdicts, proven
+        # by tests/test_datamodels_accel.py); invalid ones always go through jsonschema.
+        self.fast = fast and jsonschema_rs is not None
+        self._fast: dict[str, Any] = {}
         shared = [_load_schema(path) for path in library]
+        self._shared = shared
         resources = [
             (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
             for schema in [*self._schemas.values(), *shared]
@@ -74,15 +92,15 @@ class ModelSet:
         self.registry = registry.with_resources(resources)
 
     @classmethod
-    def from_bundle(cls, bundle: Bundle) -> ModelSet:
+    def from_bundle(cls, bundle: Bundle, *, fast: bool = True) -> ModelSet:
         """The models of a spec bundle (models/<Name>.json, sharing models/common.json)."""
         library = [
             p for p in bundle.models_dir.glob("*.json") if p not in bundle.model_paths().values()
         ]
-        return cls(bundle.models_dir, bundle.model_paths(), library)
+        return cls(bundle.models_dir, bundle.model_paths(), library, fast=fast)
 
     @classmethod
-    def from_folder(cls, root: Path) -> ModelSet:
+    def from_folder(cls, root: Path, *, fast: bool = True) -> ModelSet:
         """Schemas found below ROOT: Smart-Data-Models `<Model>/schema.json` or `<Model>.json`."""
         if not root.is_dir():
             raise DataError(f"{root}: schema folder not found")
@@ -105,7 +123,7 @@ class ModelSet:
                 models[name] = path
         if not models:
             raise DataError(f"{root}: no JSON Schemas found (schema.json or *.json with $schema)")
-        return cls(root, models, library)
+        return cls(root, models, library, fast=fast)
 
     @property
     def names(self) -> list[str]:
@@ -154,6 +172,28 @@ class ModelSet:
             self._validators[name] = cls(schema, registry=self.registry)
         return self._validators[name]
 
+    def _fast_validator(self, name: str) -> Any:
+        """The jsonschema-rs validator of model NAME, or None where only jsonschema can judge."""
+        if name not in self._fast:
+            self._fast[name] = None
+            kind = type(self.validator(name)).__name__  # the same draft jsonschema picked
+            rs_cls = getattr(jsonschema_rs, kind, None)
+            if rs_cls is not None:
+                resources = [(s["$id"], s) for s in [*self._schemas.values(), *self._shared]]
+                # Unresolvable $ref, unsupported keyword: no accelerator, jsonschema decides.
+                # Formats are annotations only, as for jsonschema without a format checker.
+                with contextlib.suppress(Exception):
+                    self._fast[name] = rs_cls(
+                        self._schemas[name],
+                        validate_formats=False,
+                        registry=jsonschema_rs.Registry(resources, retriever=self._rs_retrieve),
+                    )
+        return self._fast[name]
+
+    def _rs_retrieve(self, uri: str) -> dict[str, Any]:
+        """jsonschema-rs hook: the same local-only files as the jsonschema registry."""
+        return self._retrieve(uri).contents
+
     def unresolved_refs(self, name: str) -> list[tuple[str, str]]:
         """(JSON pointer, message) for every `$ref` of model NAME that does not resolve."""
         schema = self.schema(name)
@@ -174,6 +214,9 @@ class ModelSet:
             model = entity.get("type")
             if model not in self._schemas:
                 return [Violation("/type", f"no schema for type {model!r}")]
+        fast = self._fast_validator(model) if self.fast else None
+        if fast is not None and fast.is_valid(entity):
+            return []
         try:
             errors = list(self.validator(model).iter_errors(entity))
         except Unresolvable as exc:

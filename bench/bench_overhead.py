@@ -1,0 +1,163 @@
+"""Harness overhead: a full certification vs a bare replay of the very requests it recorded."""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from _common import median, read_rows, replay, spread, table, timed
+
+from conform.reference import ReferenceServer
+from conform.report import load_report
+from conform.runner import NullProgress, RunConfig, run_certification
+from conform.runner.output import write_other_formats, write_report
+
+
+@dataclass
+class Recorder(NullProgress):
+    """Progress that timestamps every phase message and every finished test."""
+
+    marks: list[tuple[float, str]] = field(default_factory=list)
+    tests: list[tuple[float, str]] = field(default_factory=list)
+
+    def run_started(self, plan: Any) -> None:
+        """Mark."""
+        self.marks.append((time.perf_counter(), "planned"))
+
+    def phase(self, message: str) -> None:
+        """Mark."""
+        self.marks.append((time.perf_counter(), message))
+
+    def test_finished(self, outcome: Any) -> None:
+        """Mark."""
+        self.tests.append((time.perf_counter(), outcome.nodeid))
+
+    def run_finished(self, outcome: Any) -> None:
+        """Mark."""
+        self.marks.append((time.perf_counter(), "finished"))
+
+    def at(self, prefix: str) -> float:
+        """When the first phase message starting with PREFIX was given."""
+        return next(t for t, m in self.marks if m.startswith(prefix))
+
+
+def _when(row: dict[str, Any]) -> float:
+    return datetime.fromisoformat(row["started_at"]).timestamp()
+
+
+def certify(seed: int, out: Path) -> tuple[float, Recorder, float]:
+    """(wall seconds, phase marks, perf_counter at start) of one full certification."""
+    recorder = Recorder()
+    start = time.perf_counter()
+    run_certification(RunConfig(out=out, seed=seed), recorder)
+    return time.perf_counter() - start, recorder, start
+
+
+def first_request(rec: Recorder, rows: list[dict[str, Any]]) -> float:
+    """perf_counter time of the first suite request (pytest has collected by then)."""
+    suite_rows = [r for r in rows if r["test"] not in ("probe", "cleanup")]
+    if not suite_rows:
+        return rec.at("running")
+    return rec.at("running") + _when(suite_rows[0]) - _when(rows[0])
+
+
+def breakdown(rec: Recorder, start: float, rows: list[dict[str, Any]], out: Path) -> list[Any]:
+    """Seconds per part of one run: setup, collection, tests (wire vs harness), cleanup, writing."""
+    tests_at = rec.at("running")
+    suite_rows = [r for r in rows if r["test"] not in ("probe", "cleanup")]
+    first_wall = first_request(rec, rows)
+    cleanup_at, writing_at, done = rec.at("cleaning up"), rec.at("writing"), rec.at("finished")
+    wire_tests = sum(r["duration_ms"] for r in suite_rows) / 1000
+    wire_cleanup = sum(r["duration_ms"] for r in rows if r["test"] == "cleanup") / 1000
+    report = load_report(out)
+    with tempfile.TemporaryDirectory() as scratch:
+        shutil.copy(out / "evidence.jsonl", scratch)  # the HTML/JUnit writers read it back
+        reports, _ = timed(
+            lambda: (
+                write_report(report, Path(scratch)),
+                write_other_formats(report, Path(scratch)),
+            )
+        )
+    return [
+        ("bundle load, server start, plan", rec.at("probing") - start),
+        ("probe", tests_at - rec.at("probing")),
+        ("pytest collection + first setup (estimated)", first_wall - tests_at),
+        ("suite tests: on the wire", wire_tests),
+        ("suite tests: harness (checks, fixtures, waits)", cleanup_at - first_wall - wire_tests),
+        ("cleanup: on the wire", wire_cleanup),
+        ("cleanup: harness", writing_at - cleanup_at - wire_cleanup),
+        ("writing: evidence + every report format", done - writing_at),
+        ("of which reports alone, re-rendered (json, junit, html, md)", reports),
+    ]
+
+
+def beyond_wire(rec: Recorder, rows: list[dict[str, Any]], first: float) -> list[tuple[str, float]]:
+    """(test, seconds) each test spent beyond its time on the wire (waits, sleeps, checks)."""
+    wire: collections.Counter[str] = collections.Counter()
+    for row in rows:
+        wire[row["test"]] += row["duration_ms"] / 1000
+    previous, extra = first, []
+    for when, nodeid in rec.tests:
+        name = nodeid.split("/")[-1]
+        extra.append((name, when - previous - wire[name]))
+        previous = when
+    return extra
+
+
+def per_module(extra: list[tuple[str, float]]) -> list[tuple[str, int, str, int]]:
+    """Per suite module: tests, harness seconds beyond the wire, tests with >= 0.4 s of waiting."""
+    groups: dict[str, list[float]] = collections.defaultdict(list)
+    for name, secs in extra:
+        groups[name.split("::")[0]].append(secs)
+    rows = [(m, len(v), f"{sum(v):.2f}", sum(x >= 0.4 for x in v)) for m, v in groups.items()]
+    return sorted(rows, key=lambda r: -float(r[2]))
+
+
+def main() -> None:
+    """Run, replay, print."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--top", type=int, default=6, help="slowest tests to list")
+    args = parser.parse_args()
+    cert, rep, parts = [], [], collections.defaultdict(list)
+    extra: list[tuple[str, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(args.repeat):
+            out = Path(tmp) / f"run{i}"
+            wall, rec, start = certify(args.seed, out)
+            rows = read_rows(out / "evidence.jsonl")
+            with ReferenceServer(port=0) as server:
+                replay_wall, answered = replay(rows, server.url)
+            cert.append(wall)
+            rep.append(replay_wall)
+            for name, secs in breakdown(rec, start, rows, out):
+                parts[name].append(secs)
+            extra = beyond_wire(rec, rows, first_request(rec, rows))
+            print(f"run {i}: certify {wall:.2f}s, replay {replay_wall:.2f}s "
+                  f"({answered}/{len(rows)} answered)", flush=True)  # fmt: skip
+    print(f"\nexchanges per run: {len(rows)}")
+    print(f"certification wall: {spread(cert)}")
+    print(f"bare replay wall:   {spread(rep)}")
+    ratio = median(c / r for c, r in zip(cert, rep, strict=True))
+    print(f"ratio certification / replay (median of per-run ratios): {ratio:.2f} (target <= 1.5)")
+    print("\nbreakdown (median seconds):")
+    print(table(["part", "seconds"], [(n, f"{median(v):.2f}") for n, v in parts.items()]))
+    print("\nharness time beyond the wire per suite module (last run):")
+    print(table(["module", "tests", "seconds", "tests waiting >= 0.4 s"], per_module(extra)))
+    print("\ntests with the most harness time beyond the wire (last run):")
+    slow = sorted(extra, key=lambda x: -x[1])[: args.top]
+    print(table(["test", "seconds"], [(n, f"{s:.2f}") for n, s in slow]))
+    print("\nproperty-based phase: ", end="")
+    print("present" if any(r["test"] == "property-based" for r in rows) else "not in this run")
+
+
+if __name__ == "__main__":
+    main()
