@@ -9,7 +9,12 @@ import typer
 
 from conform.cli.progress import make_progress
 from conform.runner import RunConfig, run_certification
-from conform.runner.config import DEFAULT_MAX_BODY, random_seed, system_lang
+from conform.runner.config import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_EXAMPLES,
+    random_seed,
+    system_lang,
+)
 from conform.signing import PASSPHRASE_ENV
 
 _Url = Annotated[
@@ -76,6 +81,17 @@ _FailOnRegression = Annotated[
     ),
 ]
 
+_MaxExamples = Annotated[
+    int,
+    typer.Option(
+        "--max-examples",
+        help="Property-based phase: generated requests per operation and mode (valid, invalid).",
+    ),
+]
+_Workers = Annotated[
+    int, typer.Option("--workers", help="Property-based phase: operations fuzzed in parallel.")
+]
+
 
 def run(
     url: _Url = None,
@@ -96,6 +112,8 @@ def run(
     waivers: _Waivers = None,
     baseline: _Baseline = None,
     fail_on_regression: _FailOnRegression = False,
+    max_examples: _MaxExamples = DEFAULT_MAX_EXAMPLES,
+    workers: _Workers = 1,
 ) -> None:
     """Certify a city-OS endpoint; with no --url and no --system, the built-in reference server.
 
@@ -109,7 +127,7 @@ def run(
         read_only=read_only, request_timeout=request_timeout, out=out, max_body=max_body,
         ca_bundle=ca_bundle, callback_host=callback_host, lang=lang or system_lang(system),
         suite_dir=suite, sign_key=sign_key, waivers=waivers, baseline=baseline,
-        fail_on_regression=fail_on_regression,
+        fail_on_regression=fail_on_regression, max_examples=max_examples, workers=workers,
     )  # fmt: skip
     progress = make_progress(config.lang)
     try:

@@ -24,6 +24,7 @@ from conform.runner.outcome import RunOutcome, requirement_results
 from conform.runner.output import EVIDENCE_FILE, default_out_dir, write_other_formats, write_report
 from conform.runner.plan import Plan, make_plan
 from conform.runner.progress import Progress
+from conform.runner.properties import check_map, planned, run_phase
 from conform.runner.session import open_session, reference_config, resolve_target
 from conform.signing import load_private_key, sign_report
 from conform.suite.context import SuiteContext
@@ -95,15 +96,24 @@ def _probe(ctx: SuiteContext) -> str:
 
 
 def _execute(
-    ctx: SuiteContext, plan: Plan, suite: Path, progress: Progress
+    ctx: SuiteContext, plan: Plan, suite: Path, config: RunConfig, progress: Progress
 ) -> tuple[SuiteRun, str]:
-    """The suite's outcomes, or why every requirement to run is an error."""
+    """The suite's and the property-based phase's outcomes, or why every requirement errors."""
     progress.phase(f"probing {ctx.target.url}")
     unreachable = _probe(ctx)
     if unreachable:
         return SuiteRun(), unreachable
     progress.phase(f"running {len(plan.test_ids)} tests for {len(plan.to_run)} requirements")
-    return run_suite(suite, ctx, plan, progress), ""
+    run = run_suite(suite, ctx, plan, progress)
+    if planned(plan) and not run.interrupted:
+        try:
+            run.outcomes += run_phase(
+                ctx, plan, max_examples=config.max_examples, workers=config.workers,
+                timeout=config.request_timeout, progress=progress,
+            )  # fmt: skip
+        except KeyboardInterrupt:  # keep the suite's outcomes; the phase's are "not executed"
+            run.interrupted = True
+    return run, ""
 
 
 def _cleanup(ctx: SuiteContext) -> tuple[list[str], bool]:
@@ -133,7 +143,7 @@ def _run(
     suite = _suite_dir(config, bundle)
     plan = make_plan(
         bundle, suite_tests(suite), declared=target.classes, only=config.only,
-        read_only=config.read_only,
+        read_only=config.read_only, property_based=set(check_map().values()),
     )  # fmt: skip
     run_id, started = secrets.token_hex(4), _now()
     progress.run_started(plan)
@@ -146,7 +156,7 @@ def _run(
     ) as ctx:  # fmt: skip
         run, error_all, interrupted = SuiteRun(), "", False
         try:
-            run, error_all = _execute(ctx, plan, suite, progress)
+            run, error_all = _execute(ctx, plan, suite, config, progress)
             interrupted = run.interrupted
         except KeyboardInterrupt:
             interrupted = True
@@ -176,6 +186,7 @@ def _run(
                 "max_body": config.max_body, "reference": config.uses_reference,
                 "baseline": inputs.baseline.run_id if inputs.baseline else None,
                 "fail_on_regression": config.fail_on_regression,
+                "max_examples": config.max_examples, "workers": config.workers,
             },
             leftovers=tuple(leftovers), warnings=(*inputs.warnings, *_warnings(results, run)),
             waivers=tuple(w.to_dict() for w in inputs.waivers),

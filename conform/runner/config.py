@@ -12,6 +12,7 @@ from conform.errors import UsageError
 from conform.target import load_system
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
+DEFAULT_MAX_EXAMPLES = 3  # property-based cases per operation and mode; keeps the main job fast
 LANGS = ("en", "ja")
 _REQ_ID = re.compile(r"^[A-Z]{2,5}-[0-9]{3}$")
 
@@ -43,6 +44,8 @@ class RunConfig:
     waivers: Path | None = None
     baseline: Path | None = None  # an earlier report.json (or its folder) to compare with
     fail_on_regression: bool = False
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    workers: int = 1  # property-based phase: operations fuzzed in parallel
 
     def __post_init__(self) -> None:
         if self.url is not None:
@@ -56,6 +59,10 @@ class RunConfig:
             raise UsageError(f"--seed: must be a non-negative integer, got {self.seed}")
         if not self.request_timeout > 0:
             raise UsageError(f"--request-timeout: must be positive, got {self.request_timeout}")
+        if self.max_examples < 1:
+            raise UsageError(f"--max-examples: must be at least 1, got {self.max_examples}")
+        if self.workers < 1:
+            raise UsageError(f"--workers: must be at least 1, got {self.workers}")
         if self.max_body <= 0:
             raise UsageError(f"--max-body: must be a positive byte count, got {self.max_body}")
         if self.lang not in LANGS:

@@ -78,7 +78,7 @@ def requirement_results(
     for p in plan.items:
         if not p.runs:
             out.append(_result(p, Status.SKIPPED, p.skip_reason))
-        elif not p.tests:
+        elif not p.tests and not p.property_based:
             out.append(_result(p, Status.ERROR, NO_TEST))
         elif error_all:
             out.append(_result(p, Status.ERROR, error_all, evidence))

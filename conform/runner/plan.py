@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from conform.bundle import Bundle, Requirement
@@ -20,6 +20,7 @@ class PlannedRequirement:
     applicable: bool  # mandatory class, or an optional class the target declares
     tests: tuple[str, ...]  # node ids of the suite tests that will run for it
     skip_reason: str = ""  # non-empty: not run, reported skipped with this reason
+    property_based: bool = False  # the property-based phase verifies it too
 
     @property
     def runs(self) -> bool:
@@ -66,8 +67,12 @@ def make_plan(
     declared: Iterable[str] = (),
     only: Sequence[str] = (),
     read_only: bool = False,
+    property_based: Collection[str] = (),
 ) -> Plan:
-    """Decide per requirement; UsageError for an --only id the bundle does not have."""
+    """Decide per requirement; UsageError for an --only id the bundle does not have.
+
+    PROPERTY_BASED: ids the property-based phase verifies (it sends GETs only under --read-only).
+    """
     known = {r.id for r in bundle.requirements}
     for req_id in only:
         if req_id not in known:
@@ -87,6 +92,8 @@ def make_plan(
             reason = "not selected by --only"
         elif read_only and covering and not all(t.read_only for t in covering):
             reason = "needs writes; --read-only"
-        items.append(PlannedRequirement(req, applicable, tuple(t.nodeid for t in covering), reason))
+        nodeids = tuple(t.nodeid for t in covering)
+        fuzzed = req.id in property_based
+        items.append(PlannedRequirement(req, applicable, nodeids, reason, fuzzed))
     order = [c.id for c in bundle.classes]
     return Plan(tuple(items), tuple(c for c in order if c in declared_set), read_only)
