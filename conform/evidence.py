@@ -197,7 +197,8 @@ class EvidenceLog:
 def read_evidence(path: Path) -> list[dict[str, Any]]:
     """The exchanges of an `evidence.jsonl` file, as dicts."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # "\n" only: splitlines() also breaks at U+0085/U+2028, which JSON strings may hold raw
+        lines = path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: cannot read evidence file: {exc}") from exc
     out: list[dict[str, Any]] = []
