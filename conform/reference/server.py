@@ -126,7 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
         accept = choose_media(self.headers.get("Accept"), route.geo)
         body, is_ld = None, False
         if self.command in BODY_METHODS:
-            body, is_ld = self._body(raw, self.headers.get("Content-Length") is not None)
+            body, is_ld = self._body(raw)
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         request = Request(
             self.command, url.path[len(API_BASE) :], params, query, body, is_ld, accept
@@ -138,8 +138,8 @@ class _Handler(BaseHTTPRequestHandler):
             response = operation.handler(app.services, request)
         return render(response, accept)
 
-    def _body(self, raw: bytes | None, has_length: bool) -> tuple[Any, bool]:
-        if not has_length:  # chunked bodies too: the bundle (ERR-007) asks for 411
+    def _body(self, raw: bytes | None) -> tuple[Any, bool]:
+        if raw is None or "Content-Length" not in self.headers:  # chunked too (ERR-007)
             raise HttpError(411, "Length Required", "a request body needs a Content-Length")
         media = body_media(self.headers.get("Content-Type"), self.command)
         try:
@@ -187,8 +187,15 @@ class ReferenceServer:
     @property
     def url(self) -> str:
         """The root URL, e.g. http://127.0.0.1:1026 (the API lives under /ngsi-ld/v1)."""
-        host, port = self._httpd.server_address[:2] if self._httpd else self._address
+        host, port = self._bound()
         return f"http://{host}:{port}"
+
+    def _bound(self) -> tuple[str, int]:
+        """The address listened on (the real port once started with port 0)."""
+        if self._httpd is None:
+            return self._address
+        host, port = self._httpd.server_address[:2]
+        return str(host), int(port)
 
     def openapi_reply(self, method: str) -> Reply:
         """GET /openapi.yaml: the bundle's OpenAPI document."""
@@ -219,9 +226,9 @@ class ReferenceServer:
         return self
 
     def _wait_until_ready(self) -> None:
-        host, port = self._httpd.server_address[:2] if self._httpd else self._address
+        host, port = self._bound()
         for _ in range(100):
-            connection = http.client.HTTPConnection(str(host), int(port), timeout=1)
+            connection = http.client.HTTPConnection(host, port, timeout=1)
             try:
                 connection.request("GET", "/openapi.yaml")
                 connection.getresponse().read()
