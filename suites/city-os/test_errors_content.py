@@ -174,11 +174,6 @@ def _post_chunked(client: Client, path: str, body: bytes) -> Response:
 
 
 @pytest.mark.req("ERR-007")
-@pytest.mark.xfail(
-    strict=True,
-    reason="reference server accepts a chunked body without Content-Length (201), ERR-007 "
-    "asks for 411; reported to the lead",
-)
 def test_body_without_content_length_is_411(client, ns):
     entity = _entity(ns)
     r = _post_chunked(client, "/entities", json.dumps(entity).encode())
