@@ -1,0 +1,155 @@
+"""Fault rows for errors and content negotiation (ERR) and data models (DM)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faults.proxy import Context, Hooks, Req, Resp
+from faults.rewrites import (
+    LD,
+    MODELS,
+    Fault,
+    body_type,
+    created,
+    drop_link,
+    edit_json,
+    has_param,
+    header,
+    on_request,
+    on_response,
+    param,
+    problem,
+    problem_member,
+    req_header,
+    with_problem,
+)
+
+CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
+
+
+def _media(req: Req) -> str:
+    return (req.header("Content-Type") or "").split(";")[0].strip()
+
+
+def _ld_without_context(req: Req) -> bool:
+    body = req.json()
+    ld = _media(req) == LD and isinstance(body, dict) and "@context" not in body
+    return ld and not req.header("Link")
+
+
+def _add_context(req: Req, ctx: Context) -> Req:
+    return req.with_json({**req.json(), "@context": CORE_CONTEXT})
+
+
+def _json_with_context(req: Req) -> bool:
+    body = req.json()
+    return _media(req) == "application/json" and isinstance(body, dict) and "@context" in body
+
+
+def _no_context(req: Req, ctx: Context) -> Req:
+    return req.with_json({k: v for k, v in req.json().items() if k != "@context"})
+
+
+def _error_as_ld(req: Req, resp: Resp, ctx: Context) -> Resp:
+    if resp.status >= 400 and LD in (req.header("Accept") or ""):
+        return resp.with_header("Content-Type", LD)
+    return resp
+
+
+def _each(edit: Any) -> Any:
+    """An edit of every entity of an array body (or of the one entity of an object body)."""
+
+    def apply(body: Any) -> None:
+        for item in body if isinstance(body, list) else [body]:
+            if isinstance(item, dict):
+                edit(item)
+
+    return apply
+
+
+def _no_context_member(item: dict[str, Any]) -> None:
+    item.pop("@context", None)
+
+
+def _break_location(item: dict[str, Any]) -> None:
+    if item.get("type") == "Streetlight" and "location" in item:
+        item["location"] = "somewhere"
+
+
+def _break_capacity(item: dict[str, Any]) -> None:
+    if item.get("type") == "EVChargingStation":
+        item["capacity"] = "four"
+
+
+# a streetlight of the city's own, valid, for the served-entities check to read
+STREETLIGHT = {
+    "id": "urn:ngsi-ld:Streetlight:city-1",
+    "type": "Streetlight",
+    "status": {"type": "Property", "value": "ok"},
+    "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [139.7, 35.7]}},
+}
+_SERVED_VIOLATION = on_response(
+    "GET",
+    "entities",
+    200,
+    edit_json(_each(_break_location)),
+    where=has_param("options", "keyValues"),
+)
+
+# fmt: off
+ERROR_ROWS = [
+    # the 409 case of the ERR suite is a duplicate create, which CORE-003 checks in full
+    Fault("problem-type-not-an-ngsi-ld-uri", ("ERR-002",),
+          on_response("POST", "entities", 409, problem_member("type", "AlreadyExists")),
+          also=("CORE-003",)),
+    Fault("problem-status-member-wrong", ("ERR-004",),
+          on_response("POST", "entities", 409, problem_member("status", 400)), also=("CORE-003",)),
+    Fault("problem-content-type-text-plain", ("ERR-001",),
+          on_response("POST", "entities", 409, header("Content-Type", "text/plain")),
+          also=("CORE-003",)),
+    Fault("bad-accept-answers-200", ("ERR-005",),
+          on_request("GET", "entities/{id}", req_header("Accept", "application/json"),
+                     where=lambda r: r.header("Accept") == "text/csv")),
+    Fault("bad-content-type-accepted", ("ERR-006",),
+          on_request("POST", "entities", req_header("Content-Type", "application/json"),
+                     where=lambda r: _media(r) == "text/plain")),
+    Fault("non-object-body-wrong-error-type", ("ERR-009",),
+          on_response("POST", "entities", 400, with_problem(400, "BadRequestData"),
+                      where=lambda r: r.body[:1] in (b"[", b'"'))),
+    Fault("unknown-options-ignored", ("ERR-010",),
+          on_request("GET", "entities/{id}", param("options", None),
+                     where=has_param("options", "foo"))),
+    Fault("json-without-context-link", ("ERR-011",),
+          on_response("GET", "entities/{id}", 200,
+                      drop_link("http://www.w3.org/ns/json-ld#context"))),
+    Fault("ld-json-without-context-member", ("ERR-012",),
+          on_response("GET", "entities/{id}", 200, edit_json(_each(_no_context_member)),
+                      where=lambda r: LD in (r.header("Accept") or ""))),
+    Fault("ld-request-without-context-accepted", ("ERR-013",),
+          on_request("POST", "entities", _add_context, where=_ld_without_context)),
+    Fault("json-request-with-context-accepted", ("ERR-015",),
+          on_request("POST", "entities", _no_context, where=_json_with_context)),
+    Fault("no-accept-answers-ld-json", ("ERR-016",),
+          on_request("GET", "entities/{id}", req_header("Accept", LD),
+                     where=lambda r: (r.header("Accept") or "*/*") == "*/*")),
+    Fault("errors-as-ld-json", ("ERR-018",), Hooks(response=_error_as_ld)),
+    Fault("merge-patch-refused", ("ERR-019",),
+          on_request("PATCH", "entities/{id}/attrs", lambda r, c: problem(415, "InvalidRequest"),
+                     where=lambda r: "merge-patch" in _media(r))),
+]
+
+MODEL_ROWS = [
+    Fault("model-violation-accepted", ("DM-002",),
+          on_response("POST", "entities", 400, created, where=lambda r: body_type(r) in MODELS)),
+    Fault("served-streetlight-violates-schema", ("DM-003",), _SERVED_VIOLATION,
+          data_models=("Streetlight",), preload=(STREETLIGHT,)),
+    Fault("charging-station-key-values-violate", ("DM-009",),
+          on_response("GET", "entities/{id}", 200, edit_json(_each(_break_capacity)),
+                      where=has_param("options", "keyValues"))),
+]
+
+# found by the matrix: with --url and no system file the target declares no data models, and
+# DM-003's test then reads nothing and passes (see the report to the lead)
+UNDECLARED_MODELS = Fault("served-violation-without-declared-models", ("DM-003",),
+                          _SERVED_VIOLATION, preload=(STREETLIGHT,))
+# fmt: on
