@@ -66,7 +66,7 @@ def _check_instance(name: str, attr: object) -> dict[str, Any]:
     if not isinstance(attr, dict):
         raise bad_data(f"attribute {name!r} must be an object with a type")
     kind = attr.get("type")
-    if kind not in VALUE_KEYS:
+    if not isinstance(kind, str) or kind not in VALUE_KEYS:
         raise bad_data(f"attribute {name!r} has an unknown type {kind!r}")
     if name == "location" and kind != "GeoProperty":
         raise bad_data("attribute 'location' must be a GeoProperty")

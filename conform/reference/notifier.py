@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import json
 import queue
 import threading
@@ -33,6 +34,18 @@ def _post(uri: str, body: dict[str, Any]) -> bool:
         connection.close()
 
 
+def _is_loopback(host: str | None) -> bool:
+    """Whether HOST is a loopback name or address (no DNS lookup is made)."""
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class Notifier:
     """A queue drained by one worker thread; records each delivery on its subscription."""
 
@@ -57,8 +70,11 @@ class Notifier:
         """Queue a notification; timesSent and lastNotification count it right away."""
         params = subscription["notification"]
         uri = params["endpoint"]["uri"]
-        if urlsplit(uri).scheme not in ("http", "https"):
-            return  # only HTTP endpoints are supported; other bindings are never contacted
+        parts = urlsplit(uri)
+        if parts.scheme not in ("http", "https") or not _is_loopback(parts.hostname):
+            # The reference server is a local test double: it never sends traffic off this
+            # machine, whatever endpoint a (possibly fuzzed) subscription names.
+            return
         params["timesSent"] = params.get("timesSent", 0) + 1
         params["lastNotification"] = body["notifiedAt"]
         self._queue.put((subscription["id"], uri, body))

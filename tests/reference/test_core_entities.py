@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.reference.helpers import eid, expect_problem, prop
@@ -172,3 +173,12 @@ def test_store_helpers_preload_and_snapshot(http, api, server):
     server.store.put_entity(body)
     assert http.get(f"{api}/entities/{body['id']}").json() == body
     assert server.store.snapshot()["entities"][body["id"]] == body
+
+
+@pytest.mark.parametrize("kind", [{"x": 1}, ["Property"], 7])
+def test_attribute_type_that_is_not_a_string_is_400(api, kind):
+    """An attribute whose type member is not a string is BadRequestData, never a 500."""
+    body = {"id": "urn:ngsi-ld:T:bad-kind", "type": "T", "k": {"type": kind, "value": 1}}
+    r = requests.post(f"{api}/entities", json=body, timeout=5)
+    assert r.status_code == 400, r.text
+    assert r.json()["type"].endswith("/BadRequestData")

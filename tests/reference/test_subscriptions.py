@@ -157,3 +157,11 @@ def test_paused_subscription_is_silent(http, api, kind, receiver):
     assert http.patch(f"{api}/entities/{entity_id}/attrs", json={"a": prop(2)}).status_code == 204
     notes = receiver.wait_for(1)
     assert [n["subscriptionId"] for n in notes] == [active["id"]]
+
+
+def test_notifications_only_go_to_loopback_endpoints():
+    """The notifier contacts loopback endpoints only (fuzzed subscriptions name any host)."""
+    from conform.reference.notifier import _is_loopback
+
+    assert _is_loopback("127.0.0.1") and _is_loopback("::1") and _is_loopback("localhost")
+    assert not _is_loopback("192.0.2.1") and not _is_loopback("example.invalid")
