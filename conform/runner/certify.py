@@ -13,7 +13,7 @@ from conform.bundle import Bundle, load_bundle
 from conform.diff import regressions
 from conform.errors import UsageError
 from conform.evidence import EvidenceLog
-from conform.http import TransportError
+from conform.http import BodyTooLarge, TransportError
 from conform.report import BundleRef, EvidenceRef, Report, TargetInfo, load_report
 from conform.resources import suites_dir
 from conform.results import Level, RequirementResult, Status
@@ -88,6 +88,8 @@ def _probe(ctx: SuiteContext) -> str:
     model = next(iter(ctx.target.data_models), "Thing")
     try:
         ctx.client.get("/entities", params={"type": model, "limit": "1"})
+    except BodyTooLarge as exc:  # the harness's own cap, not proof the target broke a rule
+        return f"could not read the endpoint's answer: {exc} (the --max-body cap)"
     except TransportError as exc:
         return f"endpoint unreachable: {exc}"
     finally:
