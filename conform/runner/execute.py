@@ -105,6 +105,8 @@ class Collector:
             self.context.evidence.set_phase("")
             status, message = self._state.pop(item.nodeid, unfinished)
             ids = tuple(self.context.evidence.ids_for(item.nodeid))
+            # a target may echo the credential back into what an assertion quotes: never shown
+            message = self.context.evidence.redact(message)
             outcome = TestOutcome(item.nodeid, _req_ids(item), status, message, ids)
             self.result.outcomes.append(outcome)
             self.progress.test_finished(outcome)

@@ -84,11 +84,17 @@ def run_phase(
             openapi, client, namespace=ctx.namespace, settings=settings, check_map=check_map()
         )
     except Exception as exc:  # a phase that cannot run decides nothing: its requirements error
-        message = f"property-based phase could not run: {one_line(exc)}"
+        message = ctx.evidence.redact(f"property-based phase could not run: {one_line(exc)}")
         outcomes = [TestOutcome(PHASE_TEST, (r,), Status.ERROR, message) for r in sorted(wanted)]
     else:
         outcomes = [
-            TestOutcome(PHASE_TEST, (r.requirement_id,), r.status, r.message, r.exchange_ids)
+            TestOutcome(
+                PHASE_TEST,
+                (r.requirement_id,),
+                r.status,
+                ctx.evidence.redact(r.message),
+                r.exchange_ids,
+            )
             for r in results
             if r.requirement_id in wanted
         ]
