@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -21,7 +22,8 @@ HOP = {"content-length", "transfer-encoding", "connection", "date", "server", "k
 
 
 def certify(url: str, out: Path, seed: int = 11, **options: Any) -> RunOutcome:
-    config = RunConfig(url=url, out=out, seed=seed, only=PHASE_REQS, max_examples=2, **options)
+    options = {"max_examples": 2, **options}
+    config = RunConfig(url=url, out=out, seed=seed, only=PHASE_REQS, **options)
     return run_certification(config, NullProgress())
 
 
@@ -49,24 +51,27 @@ def twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunOutcome, RunOutc
     return runs[0], runs[1]
 
 
+# Known bug (conform/fuzz/safety.py, reported): `_rewrite_subscription` picks the subscription
+# pool id from the already rewritten entity id, whose bytes hold the random run id; which of the
+# run's pool subscriptions a generated create names is therefore not repeatable. Until fixed,
+# bodies are compared with that pool index made neutral.
+_SUB_POOL_ID = re.compile(r"(urn:ngsi-ld:Subscription:conform-RUN-)\d+")
+
+
 def test_same_seed_same_requests_and_verdict(twice: tuple[RunOutcome, RunOutcome]) -> None:
     first, second = twice
-    sent = [(method, target) for method, target, _ in phase_requests(first)]
-    assert sent and sent == [(method, target) for method, target, _ in phase_requests(second)]
+
+    def sent(outcome: RunOutcome) -> list[tuple[str, str, str | None]]:
+        return [
+            (method, target, _SUB_POOL_ID.sub(r"\1n", body) if body else body)
+            for method, target, body in phase_requests(outcome)
+        ]
+
+    assert sent(first) and sent(first) == sent(second)
     assert first.report.verdict is second.report.verdict
     got = {r.id: r.status for r in first.report.requirements if r.id in PHASE_REQS}
     assert got == dict.fromkeys(PHASE_REQS, Status.PASSED)
     assert first.report.options["max_examples"] == 2
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="conform/fuzz/safety.py: _rewrite_subscription picks the subscription id from the "
-    "already rewritten entity id, whose bytes hold the random run id",
-)
-def test_same_seed_same_request_bodies(twice: tuple[RunOutcome, RunOutcome]) -> None:
-    first, second = twice
-    assert phase_requests(first) == phase_requests(second)
 
 
 def _proxy_to(upstream: str, broken: str) -> HttpServer:
@@ -101,3 +106,13 @@ def test_a_500_on_one_operation_fails_err_021_with_a_curl(tmp_path: Path) -> Non
     cited = [exchanges[e] for e in result.evidence]
     assert cited and all(x["response"]["status"] == 500 for x in cited)
     assert all(urlsplit(x["url"]).path == "/ngsi-ld/v1/types" for x in cited)
+
+
+def test_read_only_phase_sends_gets_only(tmp_path: Path) -> None:
+    with ReferenceServer(port=0) as server:
+        outcome = certify(server.url, tmp_path, read_only=True, max_examples=1)
+    sent = [x for x in read_evidence(tmp_path / "evidence.jsonl") if x["test"] == "property-based"]
+    assert sent and {x["method"] for x in sent} == {"GET"}
+    got = {r.id: r.status for r in outcome.report.requirements if r.id in PHASE_REQS}
+    assert got == dict.fromkeys(PHASE_REQS, Status.PASSED)
+    assert outcome.report.verdict is Verdict.INCOMPLETE  # --read-only is never certified
