@@ -50,7 +50,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
     """The exchanges of an evidence.jsonl file."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
 def rebase(url: str, root: str) -> str:

@@ -7,6 +7,7 @@ import collections
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from _common import median, read_rows, replay, spread, table, timed
 
 from conform.reference import ReferenceServer
+from conform.reference.server import _Handler
 from conform.report import load_report
 from conform.runner import NullProgress, RunConfig, run_certification
 from conform.runner.output import write_other_formats, write_report
@@ -60,22 +62,32 @@ def certify(seed: int, out: Path) -> tuple[float, Recorder, float]:
     return time.perf_counter() - start, recorder, start
 
 
+NOT_SUITE = ("probe", "cleanup", "property-based")  # evidence `test` values outside pytest
+
+
 def first_request(rec: Recorder, rows: list[dict[str, Any]]) -> float:
     """perf_counter time of the first suite request (pytest has collected by then)."""
-    suite_rows = [r for r in rows if r["test"] not in ("probe", "cleanup")]
+    suite_rows = [r for r in rows if r["test"] not in NOT_SUITE]
     if not suite_rows:
         return rec.at("running")
     return rec.at("running") + _when(suite_rows[0]) - _when(rows[0])
 
 
+def _wire(rows: list[dict[str, Any]], keep: Callable[[str], bool]) -> float:
+    """Seconds on the wire of the exchanges whose `test` KEEP accepts."""
+    return sum(r["duration_ms"] for r in rows if keep(r["test"])) / 1000
+
+
 def breakdown(rec: Recorder, start: float, rows: list[dict[str, Any]], out: Path) -> list[Any]:
     """Seconds per part of one run: setup, collection, tests (wire vs harness), cleanup, writing."""
     tests_at = rec.at("running")
-    suite_rows = [r for r in rows if r["test"] not in ("probe", "cleanup")]
     first_wall = first_request(rec, rows)
     cleanup_at, writing_at, done = rec.at("cleaning up"), rec.at("writing"), rec.at("finished")
-    wire_tests = sum(r["duration_ms"] for r in suite_rows) / 1000
-    wire_cleanup = sum(r["duration_ms"] for r in rows if r["test"] == "cleanup") / 1000
+    suite_tests = [t for t, nodeid in rec.tests if not nodeid.startswith("property-based")]
+    suite_end = suite_tests[-1] if suite_tests else first_wall
+    wire_tests = _wire(rows, lambda test: test not in NOT_SUITE)
+    wire_prop = _wire(rows, lambda test: test == "property-based")
+    wire_cleanup = _wire(rows, lambda test: test == "cleanup")
     report = load_report(out)
     with tempfile.TemporaryDirectory() as scratch:
         shutil.copy(out / "evidence.jsonl", scratch)  # the HTML/JUnit writers read it back
@@ -90,7 +102,9 @@ def breakdown(rec: Recorder, start: float, rows: list[dict[str, Any]], out: Path
         ("probe", tests_at - rec.at("probing")),
         ("pytest collection + first setup (estimated)", first_wall - tests_at),
         ("suite tests: on the wire", wire_tests),
-        ("suite tests: harness (checks, fixtures, waits)", cleanup_at - first_wall - wire_tests),
+        ("suite tests: harness (checks, fixtures, waits)", suite_end - first_wall - wire_tests),
+        ("property-based phase: on the wire", wire_prop),
+        ("property-based phase: harness (generation, checks)", cleanup_at - suite_end - wire_prop),
         ("cleanup: on the wire", wire_cleanup),
         ("cleanup: harness", writing_at - cleanup_at - wire_cleanup),
         ("writing: evidence + every report format", done - writing_at),
@@ -106,6 +120,8 @@ def beyond_wire(rec: Recorder, rows: list[dict[str, Any]], first: float) -> list
     previous, extra = first, []
     for when, nodeid in rec.tests:
         name = nodeid.split("/")[-1]
+        if name.startswith("property-based"):
+            continue  # the phase's outcomes are reported at its end, not timed one by one
         extra.append((name, when - previous - wire[name]))
         previous = when
     return extra
@@ -120,6 +136,20 @@ def per_module(extra: list[tuple[str, float]]) -> list[tuple[str, int, str, int]
     return sorted(rows, key=lambda r: -float(r[2]))
 
 
+def replay_nodelay(rows: list[dict[str, Any]]) -> float:
+    """Replay wall against a reference server whose handler sets TCP_NODELAY (what-if figure).
+
+    Its handler writes the headers and the body in two sends; with Nagle on, the body waits
+    for the client's delayed ACK (~40 ms on Linux) on many exchanges.
+    """
+    _Handler.disable_nagle_algorithm = True
+    try:
+        with ReferenceServer(port=0) as server:
+            return replay(rows, server.url)[0]
+    finally:
+        _Handler.disable_nagle_algorithm = False
+
+
 def main() -> None:
     """Run, replay, print."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -127,7 +157,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--top", type=int, default=6, help="slowest tests to list")
     args = parser.parse_args()
-    cert, rep, parts = [], [], collections.defaultdict(list)
+    cert, rep, nodelay, parts = [], [], [], collections.defaultdict(list)
     extra: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):
@@ -136,6 +166,7 @@ def main() -> None:
             rows = read_rows(out / "evidence.jsonl")
             with ReferenceServer(port=0) as server:
                 replay_wall, answered = replay(rows, server.url)
+            nodelay.append(replay_nodelay(rows))
             cert.append(wall)
             rep.append(replay_wall)
             for name, secs in breakdown(rec, start, rows, out):
@@ -146,6 +177,7 @@ def main() -> None:
     print(f"\nexchanges per run: {len(rows)}")
     print(f"certification wall: {spread(cert)}")
     print(f"bare replay wall:   {spread(rep)}")
+    print(f"bare replay, server with TCP_NODELAY (what-if, not the baseline): {spread(nodelay)}")
     ratio = median(c / r for c, r in zip(cert, rep, strict=True))
     print(f"ratio certification / replay (median of per-run ratios): {ratio:.2f} (target <= 1.5)")
     print("\nbreakdown (median seconds):")
