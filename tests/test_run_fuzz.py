@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from loopback import Answer, HttpServer, Seen
 
+from conform.errors import UsageError
 from conform.evidence import read_evidence
 from conform.reference import ReferenceServer
 from conform.results import Status, Verdict
@@ -116,3 +117,10 @@ def test_read_only_phase_sends_gets_only(tmp_path: Path) -> None:
     got = {r.id: r.status for r in outcome.report.requirements if r.id in PHASE_REQS}
     assert got == dict.fromkeys(PHASE_REQS, Status.PASSED)
     assert outcome.report.verdict is Verdict.INCOMPLETE  # --read-only is never certified
+
+
+@pytest.mark.parametrize("option", ["max_examples", "workers"])
+def test_phase_options_below_one_are_usage_errors(option: str) -> None:
+    flag = "--" + option.replace("_", "-")
+    with pytest.raises(UsageError, match=f"^{flag}: must be at least 1, got 0$"):
+        RunConfig(**{option: 0})  # type: ignore[arg-type]
