@@ -105,6 +105,10 @@ def test_full_certification_leaves_vendor_data_untouched(tmp_path: Path) -> None
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["leftovers"] == []
     # unrelated data must not make a conformant server fail either
-    problems = [r for r in report["requirements"] if r["status"] in ("failed", "error")]
+    problems = [
+        r
+        for r in report["requirements"]
+        if r["status"] == "failed" or (r["status"] == "error" and r["level"] == "MUST")
+    ]
     assert [f"{r['id']} {r['status']}: {r['message']}" for r in problems][:5] == []
     assert (report["verdict"], code) == ("CERTIFIED", 0)

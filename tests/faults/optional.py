@@ -117,7 +117,13 @@ def _hide(member: str, top: bool = False) -> Hooks:
 
 
 def _sub_member(edit: Any) -> Any:
-    return edit_json(lambda body: edit(body) if isinstance(body, dict) else None)
+    """EDIT applied in place to a subscription object body (what EDIT returns is ignored)."""
+
+    def apply(body: Any) -> None:
+        if isinstance(body, dict):
+            edit(body)
+
+    return edit_json(apply)
 
 
 def _is_400_for(member: str) -> Any:
