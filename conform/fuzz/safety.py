@@ -86,9 +86,12 @@ def _rewrite_entity(entity: dict[str, Any], pool: IdPool) -> dict[str, Any]:
 
 
 def _rewrite_subscription(subscription: dict[str, Any], pool: IdPool) -> dict[str, Any]:
+    generated_id = subscription.get("id")
     subscription = _rewrite_entity(subscription, pool)
     if "id" in subscription:
-        subscription["id"] = _pick(pool.subscriptions, subscription["id"])
+        # pick from the generated id, not the rewritten one: that holds the run's random id,
+        # and the same seed must give the same requests
+        subscription["id"] = _pick(pool.subscriptions, generated_id)
     notification = subscription.get("notification")
     if isinstance(notification, dict) and isinstance(notification.get("endpoint"), dict):
         endpoint = dict(notification["endpoint"])
