@@ -70,7 +70,9 @@ class RichProgress(PlainProgress):
     def run_started(self, plan: Plan) -> None:
         """Start the bar."""
         super().run_started(plan)
-        self._bar.update(self._task, total=len(plan.test_ids))
+        # one step per suite test, plus one per requirement the property-based phase decides
+        phase = sum(1 for p in plan.items if p.runs and p.property_based)
+        self._bar.update(self._task, total=len(plan.test_ids) + phase)
         self._bar.start()
 
     def phase(self, message: str) -> None:
