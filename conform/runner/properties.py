@@ -12,7 +12,7 @@ from conform.runner.plan import Plan
 from conform.runner.progress import Progress
 from conform.suite.context import SuiteContext
 
-PHASE_TEST = "property-based"  # the `tests` entry (and evidence tag) of the phase's outcomes
+PHASE_TEST = "property-based"  # evidence tag of the phase; its outcomes are PHASE_TEST::<id>
 
 
 def check_map() -> Mapping[str, str]:
@@ -85,11 +85,13 @@ def run_phase(
         )
     except Exception as exc:  # a phase that cannot run decides nothing: its requirements error
         message = ctx.evidence.redact(f"property-based phase could not run: {one_line(exc)}")
-        outcomes = [TestOutcome(PHASE_TEST, (r,), Status.ERROR, message) for r in sorted(wanted)]
+        outcomes = [
+            TestOutcome(f"{PHASE_TEST}::{r}", (r,), Status.ERROR, message) for r in sorted(wanted)
+        ]
     else:
         outcomes = [
             TestOutcome(
-                PHASE_TEST,
+                f"{PHASE_TEST}::{r.requirement_id}",
                 (r.requirement_id,),
                 r.status,
                 ctx.evidence.redact(r.message),
