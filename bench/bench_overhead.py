@@ -16,7 +16,6 @@ from typing import Any
 from _common import median, read_rows, replay, spread, table, timed
 
 from conform.reference import ReferenceServer
-from conform.reference.server import _Handler
 from conform.report import load_report
 from conform.runner import NullProgress, RunConfig, run_certification
 from conform.runner.output import write_other_formats, write_report
@@ -119,7 +118,8 @@ def beyond_wire(rec: Recorder, rows: list[dict[str, Any]], first: float) -> list
         wire[row["test"]] += row["duration_ms"] / 1000
     previous, extra = first, []
     for when, nodeid in rec.tests:
-        name = nodeid.split("/")[-1]
+        path, _, rest = nodeid.partition("::")  # parameters may hold "/" themselves
+        name = f"{path.rsplit('/', 1)[-1]}::{rest}"
         if name.startswith("property-based"):
             continue  # the phase's outcomes are reported at its end, not timed one by one
         extra.append((name, when - previous - wire[name]))
@@ -136,20 +136,6 @@ def per_module(extra: list[tuple[str, float]]) -> list[tuple[str, int, str, int]
     return sorted(rows, key=lambda r: -float(r[2]))
 
 
-def replay_nodelay(rows: list[dict[str, Any]]) -> float:
-    """Replay wall against a reference server whose handler sets TCP_NODELAY (what-if figure).
-
-    Its handler writes the headers and the body in two sends; with Nagle on, the body waits
-    for the client's delayed ACK (~40 ms on Linux) on many exchanges.
-    """
-    _Handler.disable_nagle_algorithm = True
-    try:
-        with ReferenceServer(port=0) as server:
-            return replay(rows, server.url)[0]
-    finally:
-        _Handler.disable_nagle_algorithm = False
-
-
 def main() -> None:
     """Run, replay, print."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -157,7 +143,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--top", type=int, default=6, help="slowest tests to list")
     args = parser.parse_args()
-    cert, rep, nodelay, parts = [], [], [], collections.defaultdict(list)
+    cert, rep, parts = [], [], collections.defaultdict(list)
     extra: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):
@@ -166,7 +152,6 @@ def main() -> None:
             rows = read_rows(out / "evidence.jsonl")
             with ReferenceServer(port=0) as server:
                 replay_wall, answered = replay(rows, server.url)
-            nodelay.append(replay_nodelay(rows))
             cert.append(wall)
             rep.append(replay_wall)
             for name, secs in breakdown(rec, start, rows, out):
@@ -177,7 +162,6 @@ def main() -> None:
     print(f"\nexchanges per run: {len(rows)}")
     print(f"certification wall: {spread(cert)}")
     print(f"bare replay wall:   {spread(rep)}")
-    print(f"bare replay, server with TCP_NODELAY (what-if, not the baseline): {spread(nodelay)}")
     ratio = median(c / r for c, r in zip(cert, rep, strict=True))
     print(f"ratio certification / replay (median of per-run ratios): {ratio:.2f} (target <= 1.5)")
     print("\nbreakdown (median seconds):")
