@@ -98,7 +98,7 @@ def _hide(member: str, top: bool = False) -> Hooks:
         holder = body if top else body.get("notification")
         if not isinstance(holder, dict) or member not in holder:
             return req
-        ctx.state[body.get("id")] = holder.pop(member)
+        ctx.state[str(body.get("id"))] = holder.pop(member)
         return req.with_json(body)
 
     def response(req: Req, resp: Resp, ctx: Context) -> Resp:

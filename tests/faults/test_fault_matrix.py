@@ -31,6 +31,8 @@ SLOW = (
     "SUB-017", "SUB-018", "SUB-019", "SUB-020", "SUB-021", "SUB-022",  # notification waits
     "ERR-021", "ERR-022", "ERR-023", "ERR-024",  # the property-based phase
 )  # fmt: skip
+pytestmark = pytest.mark.slow  # ~5 minutes: about 80 certification runs
+
 CLASS_OF = {r.id: r.cls for r in load_bundle("city-os").requirements}
 
 
