@@ -148,8 +148,8 @@ MODEL_ROWS = [
                       where=has_param("options", "keyValues"))),
 ]
 
-# found by the matrix: with --url and no system file the target declares no data models, and
-# DM-003's test then reads nothing and passes (see the report to the lead)
+# found by the matrix: with --url and no system file the target declares no data models; DM-003
+# once read nothing then and passed. It now reads every published model.
 UNDECLARED_MODELS = Fault("served-violation-without-declared-models", ("DM-003",),
                           _SERVED_VIOLATION, preload=(STREETLIGHT,))
 # fmt: on
