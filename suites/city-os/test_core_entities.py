@@ -43,6 +43,8 @@ def test_created_entity_reads_back_unchanged(client, ns):
     attrs = {k for k in sent if k not in ("id", "type")}
     missing = sorted(attrs - set(got))
     assert not missing, f"expected attribute {missing[0]!r} read back, got none"
+    extra = sorted(set(got) - attrs - {"id", "type", "@context"})
+    assert not extra, f"expected only the attributes created, got also {extra[0]!r}"
     for name in sorted(attrs):
         assert got[name].get("type") == sent[name]["type"], (
             f"expected {name} of type {sent[name]['type']}, got {got[name].get('type')!r}"

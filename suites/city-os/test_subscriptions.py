@@ -125,10 +125,15 @@ def test_malformed_id_in_path_is_400(client, ns, method):
     expect_problem(client.request(method, f"/subscriptions/{bad}", **kw), 400, "BadRequestData")
 
 
-@pytest.mark.req("SUB-009", "SUB-010")
-def test_new_subscription_is_active_without_is_active(client, ns, receiver):
+@pytest.mark.req("SUB-009")
+def test_new_subscription_is_active(client, ns, receiver):
     got = _get(client, _subscribe(client, _sub(ns, receiver, "S")))
     assert got.get("status") == "active", f"expected status active, got {got.get('status')!r}"
+
+
+@pytest.mark.req("SUB-010")
+def test_server_adds_no_is_active(client, ns, receiver):
+    got = _get(client, _subscribe(client, _sub(ns, receiver, "S")))
     assert "isActive" not in got, f"expected no isActive member, got {got.get('isActive')!r}"
 
 
