@@ -29,7 +29,9 @@ class NotificationReceiver:
         self._cond = threading.Condition()
         self._server = ThreadingHTTPServer((host, 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )  # a short poll: close() waits for it, once per subscription test
         self._thread.start()
         port = self._server.server_address[1]
         shown = f"[{host}]" if ":" in host else host
