@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,6 +125,20 @@ def test_only_runs_just_that_requirement(
     assert {s for i, (s, _) in got.items() if i != "CORE-005"} == {Status.SKIPPED}
     tests = {x["test"] for x in read_evidence(tmp_path / "evidence.jsonl")}
     assert tests - {"probe", "cleanup"} == {"test_mini.py::test_creates"}
+
+
+def test_host_module_named_like_a_suite_module_does_not_shadow_it(
+    mini: tuple[Path, Path],
+    server: ReferenceServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a vendor's own pytest session (or ours) may already hold a module called test_mini
+    impostor = types.ModuleType("test_mini")
+    monkeypatch.setitem(sys.modules, "test_mini", impostor)
+    outcome = certify(mini, tmp_path, url=server.url, only=("CORE-005",))
+    assert statuses(outcome)["CORE-005"] == (Status.PASSED, "")
+    assert sys.modules["test_mini"] is impostor
 
 
 def test_unreachable_endpoint_is_incomplete(mini: tuple[Path, Path], tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from collections.abc import Generator
+import sys
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,28 @@ class Collector:
         self.result.interrupted = True
 
 
+@contextlib.contextmanager
+def _fresh_modules(suite_dir: Path) -> Iterator[None]:
+    """Hide modules named like the suite's files while it runs, then put them back.
+
+    pytest's importlib mode reuses `sys.modules[name]` when present, so a host process that
+    already imported its own `test_batch` (a vendor's pytest session, our own tests) would
+    silently run that module instead of the suite's: every requirement "not executed".
+    """
+    names = {p.stem for p in suite_dir.rglob("*.py")}
+
+    def ours(module: str) -> bool:
+        return module.split(".", 1)[0] in names
+
+    saved = {name: sys.modules.pop(name) for name in [m for m in sys.modules if ours(m)]}
+    try:
+        yield
+    finally:
+        for name in [m for m in sys.modules if ours(m)]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+
+
 def run_suite(suite_dir: Path, context: SuiteContext, plan: Plan, progress: Progress) -> SuiteRun:
     """Execute the plan's tests of SUITE_DIR in this process; pytest's own output is captured."""
     collector = Collector(context, plan, progress)
@@ -162,7 +185,11 @@ def run_suite(suite_dir: Path, context: SuiteContext, plan: Plan, progress: Prog
         "--capture=sys",  # fd 1 stays the user's: a progress display can draw while tests run
     ]  # fmt: skip
     buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+    with (
+        _fresh_modules(suite_dir),
+        contextlib.redirect_stdout(buffer),
+        contextlib.redirect_stderr(buffer),
+    ):
         code = pytest.main(args, plugins=[collector])
     collector.result.pytest_output = buffer.getvalue()
     # pytest also answers INTERRUPTED for collection errors: only its keyboard hook says Ctrl-C
