@@ -11,12 +11,11 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import yaml
-
 from conform import __version__
 from conform.auth import Auth, AuthConfig, AuthKind, OAuth2Auth, api_key, basic, bearer
 from conform.errors import ConfigError
 from conform.http import Client
+from conform.yamlfile import load_yaml_file
 
 if TYPE_CHECKING:
     from conform.evidence import EvidenceLog
@@ -124,17 +123,7 @@ class _Section:
 
 def load_system(path: Path) -> TargetConfig:
     """Load and validate a system.yaml."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read system file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    data = load_yaml_file(path, "system file")
     top = _Section(path, data)
     name = top.text("name", required=True) or ""
     if not _NAME.match(name):

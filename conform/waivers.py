@@ -8,10 +8,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from conform.errors import ConfigError
 from conform.results import RequirementResult, Status
+from conform.yamlfile import load_yaml_file
 
 _FIELDS = ("requirement", "reason", "approved_by", "ticket", "expires")
 
@@ -68,18 +67,7 @@ def load_waivers(
     Expired waivers and waivers for requirement ids the bundle does not have (when known_ids is
     given) are ignored with a warning; a malformed file is a ConfigError naming the field.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read waiver file: {exc.strerror}") from exc
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        # pyyaml's own message spans lines; one line names the file, line and problem
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    data = load_yaml_file(path, "waiver file")
     if not isinstance(data, list):
         raise ConfigError(f"{path}: a waiver file is a YAML list of waivers")
     waivers: list[Waiver] = []
