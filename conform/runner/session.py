@@ -73,8 +73,9 @@ def open_session(
     """A context with a recording client for TARGET; the client is closed on exit (no cleanup)."""
     evidence = EvidenceLog()  # the auth binds to it and registers its own secrets
     namespace = Namespace.new(run_id)
-    client = client_for(target, evidence=evidence, namespace=namespace, timeout=timeout)
-    client.max_body = max_body  # TODO(client): take max_body in client_for
+    client = client_for(
+        target, evidence=evidence, namespace=namespace, timeout=timeout, max_body=max_body
+    )
     try:
         yield SuiteContext(bundle, target, client, namespace, evidence, seed)
     finally:
