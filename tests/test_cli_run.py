@@ -57,6 +57,16 @@ def test_bad_options_exit_2_with_one_line(args: list[str], message: str, tmp_pat
     assert not (tmp_path / "reports").exists()
 
 
+def test_system_file_naming_an_unpublished_model_exits_2(tmp_path: Path) -> None:
+    system = tmp_path / "system.yaml"
+    system.write_text("name: s\nurl: http://127.0.0.1:9\ndata_models: [Bogus]\n")
+    proc = conform("--system", str(system), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"error: {system}: data_models: unknown model 'Bogus'; models")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "reports").exists()
+
+
 def test_unknown_flag_is_a_usage_error(tmp_path: Path) -> None:
     proc = conform("--frobnicate", cwd=tmp_path)
     assert proc.returncode == 2

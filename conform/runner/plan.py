@@ -60,6 +60,21 @@ def check_classes(bundle: Bundle, names: Iterable[str], source: str) -> tuple[st
     return tuple(c for c in optional if c in set(names))
 
 
+def check_models(bundle: Bundle, names: Iterable[str], source: str) -> tuple[str, ...]:
+    """The declared data models, all published by BUNDLE; UsageError names SOURCE and the models.
+
+    An unknown name would otherwise be read and validated against nothing: a pass proving nothing.
+    """
+    published = bundle.model_paths()
+    for name in names:
+        if name not in published:
+            raise UsageError(
+                f"{source}: data_models: unknown model {name!r}; "
+                f"models of {bundle.id}@{bundle.version}: {', '.join(sorted(published))}"
+            )
+    return tuple(names)
+
+
 def make_plan(
     bundle: Bundle,
     tests: Sequence[SuiteTest],

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from conform.bundle import Bundle, load_bundle
 from conform.evidence import EvidenceLog
 from conform.namespace import Namespace
-from conform.runner.plan import check_classes
+from conform.runner.plan import check_classes, check_models
 from conform.suite.context import SuiteContext
 from conform.target import TargetConfig, client_for, load_system, reference_target
 
@@ -36,6 +36,7 @@ def resolve_target(
     if system is not None:
         target = load_system(system)
         check_classes(bundle, target.classes, str(system))
+        check_models(bundle, target.data_models, str(system))
         if url is not None:
             target = dataclasses.replace(target, url=url)
     else:
