@@ -13,6 +13,7 @@ import pytest
 import requests
 from mini_run import make_bundle, make_suite
 
+from conform.errors import TargetError
 from conform.evidence import EvidenceLog
 from conform.http import Client
 from conform.namespace import Namespace
@@ -25,6 +26,8 @@ from conform.suite import (
     expect_problem,
     expect_status,
 )
+from conform.suite.context import SuiteContext
+from conform.target import TargetConfig
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +141,16 @@ def test_plain_pytest_runs_a_suite(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "2 passed" in proc.stdout
+
+
+def _context(url: str, callback_host: str) -> SuiteContext:
+    target = TargetConfig(name="t", url=url, callback_host=callback_host)
+    return SuiteContext(None, target, None, None, None, 1)  # type: ignore[arg-type]
+
+
+def test_loopback_receiver_for_a_remote_target_is_an_error_not_a_failure() -> None:
+    # the target could never reach it: notification requirements would fail a conformant system
+    with pytest.raises(TargetError, match="--callback-host"):
+        _context("https://broker.city.invalid", "127.0.0.1").new_receiver()
+    with _context("http://127.0.0.1:1026", "127.0.0.1").new_receiver() as receiver:
+        assert receiver.url.startswith("http://127.0.0.1:")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import json
 import queue
 import threading
 from typing import Any
 from urllib.parse import urlsplit
 
+from conform.loopback import is_loopback
 from conform.reference.messages import CONTEXT_LINK
 from conform.reference.store import Store, now_iso
 
@@ -32,18 +32,6 @@ def _post(uri: str, body: dict[str, Any]) -> bool:
         return False
     finally:
         connection.close()
-
-
-def _is_loopback(host: str | None) -> bool:
-    """Whether HOST is a loopback name or address (no DNS lookup is made)."""
-    if host is None:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class Notifier:
@@ -71,7 +59,7 @@ class Notifier:
         params = subscription["notification"]
         uri = params["endpoint"]["uri"]
         parts = urlsplit(uri)
-        if parts.scheme not in ("http", "https") or not _is_loopback(parts.hostname):
+        if parts.scheme not in ("http", "https") or not is_loopback(parts.hostname):
             # The reference server is a local test double: it never sends traffic off this
             # machine, whatever endpoint a (possibly fuzzed) subscription names.
             return

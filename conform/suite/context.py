@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from conform.errors import TargetError
+from conform.loopback import is_loopback
 from conform.suite.receiver import NotificationReceiver
 
 if TYPE_CHECKING:
@@ -27,5 +30,17 @@ class SuiteContext:
     seed: int
 
     def new_receiver(self) -> NotificationReceiver:
-        """A notification receiver on the target's callback host (loopback by default)."""
-        return NotificationReceiver(self.target.callback_host or "127.0.0.1")
+        """A notification receiver on the target's callback host (loopback by default).
+
+        A remote target cannot reach a receiver on loopback: its notifications would never
+        arrive and a conformant system would fail. That is "could not test" (error), not failed.
+        """
+        host = self.target.callback_host or "127.0.0.1"
+        target_host = urlsplit(self.target.url).hostname
+        if is_loopback(host) and not is_loopback(target_host):
+            raise TargetError(
+                f"the notification receiver listens on {host}, which the target at "
+                f"{target_host} cannot reach; set --callback-host (or callback_host in the "
+                "system file) to an address of this machine the target can reach"
+            )
+        return NotificationReceiver(host)

@@ -159,9 +159,11 @@ def test_paused_subscription_is_silent(http, api, kind, receiver):
     assert [n["subscriptionId"] for n in notes] == [active["id"]]
 
 
-def test_notifications_only_go_to_loopback_endpoints():
+def test_loopback_hosts_are_told_apart_without_dns():
     """The notifier contacts loopback endpoints only (fuzzed subscriptions name any host)."""
-    from conform.reference.notifier import _is_loopback
+    from conform.loopback import is_loopback
 
-    assert _is_loopback("127.0.0.1") and _is_loopback("::1") and _is_loopback("localhost")
-    assert not _is_loopback("192.0.2.1") and not _is_loopback("example.invalid")
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert is_loopback("127.8.0.1") and is_loopback("[::1]")
+    assert not is_loopback("192.0.2.1") and not is_loopback("example.invalid")
+    assert not is_loopback(None) and not is_loopback("")
