@@ -98,8 +98,12 @@ class Client:
         data: bytes | str | None = None,
         headers: Mapping[str, str | None] | None = None,
         api: bool = True,
+        chunked: bool = False,
     ) -> Response:
-        """Send one request (path under the API root unless `api=False`) and record it."""
+        """Send one request (path under the API root unless `api=False`) and record it.
+
+        `chunked=True` sends the body with Transfer-Encoding: chunked and no Content-Length.
+        """
         method = method.upper()
         merged = CaseInsensitiveDict(self._default_headers)
         body = data.encode("utf-8") if isinstance(data, str) else data
@@ -119,7 +123,7 @@ class Client:
         location: str | None = None
         try:
             with self._lock:
-                response = self._send_following(method, url, params, merged, body)
+                response = self._send_following(method, url, params, merged, body, chunked)
             status, location = response.status_code, response.headers.get("Location")
             return response
         finally:
@@ -190,11 +194,12 @@ class Client:
         params: Mapping[str, Any] | None,
         headers: CaseInsensitiveDict[str],
         body: bytes | None,
+        chunked: bool = False,
     ) -> Response:
         """Send, retrying 429s and a 401 with a refreshed token, following same-origin GETs."""
         waited, retries, redirects, refreshed = 0.0, 0, 0, False
         while True:
-            r = self._send(method, url, params, headers, body)
+            r = self._send(method, url, params, headers, body, chunked)
             if r.status_code == 429:
                 delay = retry_after(r.headers.get("Retry-After"))
                 if retries >= _MAX_429_RETRIES or waited + delay > self.max_retry_after:
@@ -229,11 +234,14 @@ class Client:
         params: Mapping[str, Any] | None,
         headers: CaseInsensitiveDict[str],
         body: bytes | None,
+        chunked: bool = False,
     ) -> Response:
         """One exchange on the wire, recorded whatever happens."""
         same_origin = origin(url) == self._origin
+        # an iterator body makes requests send Transfer-Encoding: chunked, no Content-Length
+        data = iter([body]) if chunked and body is not None else body
         request = requests.Request(
-            method, url, headers=dict(headers), data=body, params=params or {},
+            method, url, headers=dict(headers), data=data, params=params or {},
             auth=self.auth if same_origin else None,
         )  # fmt: skip
         try:
@@ -271,7 +279,7 @@ class Client:
             method=method,
             url=prepared.url or url,
             request_headers=dict(prepared.headers),
-            request_body=None if prepared.body is None else _text(prepared.body),
+            request_body=None if body is None else _text(body),
             status=status,
             response_headers=dict(response_headers),
             response_body=None if content is None else content.decode("utf-8", errors="replace"),

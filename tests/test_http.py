@@ -57,6 +57,18 @@ def test_request_shape_defaults_and_evidence() -> None:
     assert (x.method, x.status, x.request_body) == ("POST", 200, '{"id": "x"}')
 
 
+def test_chunked_body_has_no_content_length_and_keeps_target_headers() -> None:
+    with HttpServer(lambda s: Answer(411)) as srv:
+        c = client(srv.url, headers={"NGSILD-Tenant": "t1"})
+        r = c.post("/entities", json={"id": "x"}, chunked=True)
+    (seen,) = srv.requests
+    assert seen.headers["Transfer-Encoding"] == "chunked"
+    assert "Content-Length" not in seen.headers
+    assert seen.headers["NGSILD-Tenant"] == "t1"
+    x = c.evidence.get(r.exchange_id)
+    assert (x.status, x.request_body) == (411, '{"id": "x"}')
+
+
 def test_json_of_a_non_json_body_is_a_failure_not_an_error() -> None:
     with HttpServer(lambda s: Answer(200, {"Content-Type": "Text/HTML"}, b"<html>oops")) as srv:
         r = client(srv.url).get("/entities")

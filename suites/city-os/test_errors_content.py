@@ -7,15 +7,11 @@ phase, not here.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import pytest
-import requests
 from _builders import create, link_rels, probe_entity, probe_type
 
-from conform.guard import check
 from conform.http import Client, Response
 from conform.namespace import Namespace
 from conform.suite import expect_media_type, expect_problem, expect_status
@@ -140,43 +136,10 @@ def test_unsupported_content_type_is_415(client, ns):
     expect_status(client.patch(f"/entities/{eid}/attrs", json=patch, headers=text), 415)
 
 
-def _post_chunked(client: Client, path: str, body: bytes) -> Response:
-    """POST BODY with chunked transfer encoding (no Content-Length); recorded as evidence.
-
-    The recording client always sends a Content-Length, so this one request goes out through
-    `requests` directly, under the same namespace guard and auth, and is logged by hand.
-    """
-    if client.namespace is not None:
-        check("POST", path, body, client.namespace.owns)
-    headers = {"Accept": "application/json", "Content-Type": "application/json"}
-    url = client.base_url + client.api_root + path
-    prepared = requests.Request(
-        "POST", url, data=iter([body]), headers=headers, auth=client.auth
-    ).prepare()  # an iterator body makes requests send Transfer-Encoding: chunked
-    started = datetime.now(UTC).isoformat(timespec="milliseconds")
-    t0 = time.monotonic()
-    with requests.Session() as session:
-        session.trust_env = False
-        raw = session.send(prepared, timeout=client.timeout, allow_redirects=False)
-    exchange = client.evidence.record(
-        method="POST",
-        url=url,
-        request_headers=dict(prepared.headers),
-        request_body=body.decode(),
-        status=raw.status_code,
-        response_headers=dict(raw.headers),
-        response_body=raw.text,
-        error=None,
-        duration_ms=round((time.monotonic() - t0) * 1000, 1),
-        started_at=started,
-    )
-    return Response(raw.status_code, raw.headers, raw.content, exchange.id)
-
-
 @pytest.mark.req("ERR-007")
 def test_body_without_content_length_is_411(client, ns):
     entity = _entity(ns)
-    r = _post_chunked(client, "/entities", json.dumps(entity).encode())
+    r = client.post("/entities", json=entity, chunked=True)
     if 200 <= r.status_code < 300:  # accepted after all: remove what it created
         client.delete(f"/entities/{entity['id']}")
     expect_status(r, 411)
