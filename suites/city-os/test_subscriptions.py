@@ -1,51 +1,19 @@
-"""Subscriptions: lifecycle, validation, query paging, notifications and their statistics."""
+"""Subscriptions: lifecycle, validation and query paging."""
 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from _builders import create, get_link, link_rels, probe_entity, probe_type, subscription
+from _builders import get_link, link_rels
+from _subscriptions import read_subscription, sub_for, subscribe
 
 from conform.http import Client, Response
 from conform.namespace import Namespace
 from conform.suite import NotificationReceiver, expect_header, expect_problem, expect_status
 
-WAIT = 5.0  # seconds a notification may take
-QUIET = 1.5  # seconds to wait for a notification that must not come, after a positive control
 PAGE = 100
-Body = dict[str, Any]
-
-
-def _sub(ns: Namespace, receiver: NotificationReceiver, suffix: str, **members: Any) -> Body:
-    """A subscription on the run-unique type of SUFFIX, notifying RECEIVER."""
-    return subscription(ns.subscription_id(), probe_type(ns, suffix), receiver.url, **members)
-
-
-def _subscribe(client: Client, body: Body) -> str:
-    expect_status(client.post("/subscriptions", json=body), 201)
-    return str(body["id"])
-
-
-def _get(client: Client, sid: str) -> Body:
-    r = client.get(f"/subscriptions/{sid}")
-    expect_status(r, 200)
-    body = r.json()
-    assert isinstance(body, dict), f"expected a subscription object, got {r.text[:120]!r}"
-    return body
-
-
-def _is_datetime(value: object) -> bool:
-    try:
-        datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return isinstance(value, str) and "T" in value
 
 
 # --- lifecycle and validation ---------------------------------------------------------------
@@ -53,7 +21,7 @@ def _is_datetime(value: object) -> bool:
 
 @pytest.mark.req("SUB-001")
 def test_create_answers_201_with_location(client, ns, receiver):
-    body = _sub(ns, receiver, "S")
+    body = sub_for(ns, receiver, "S")
     r = client.post("/subscriptions", json=body)
     expect_status(r, 201)
     location = unquote(urlsplit(expect_header(r, "Location")).path)
@@ -64,8 +32,8 @@ def test_create_answers_201_with_location(client, ns, receiver):
 
 @pytest.mark.req("SUB-002")
 def test_retrieve_returns_what_was_created(client, ns, receiver):
-    body = _sub(ns, receiver, "S", q="temperature>30")
-    got = _get(client, _subscribe(client, body))
+    body = sub_for(ns, receiver, "S", q="temperature>30")
+    got = read_subscription(client, subscribe(client, body))
     for name in ("id", "type", "entities", "watchedAttributes", "q"):
         assert got.get(name) == body[name], f"expected {name} {body[name]!r}, got {got.get(name)!r}"
     uri = ((got.get("notification") or {}).get("endpoint") or {}).get("uri")
@@ -80,15 +48,15 @@ def test_retrieve_unknown_is_404(client, ns):
 
 @pytest.mark.req("SUB-004")
 def test_create_with_existing_id_is_409(client, ns, receiver):
-    body = _sub(ns, receiver, "S")
-    _subscribe(client, body)
+    body = sub_for(ns, receiver, "S")
+    subscribe(client, body)
     expect_problem(client.post("/subscriptions", json=body), 409, "AlreadyExists")
 
 
 @pytest.mark.req("SUB-005")
 @pytest.mark.parametrize("endpoint", ["absent", "null"])
 def test_subscription_without_endpoint_is_400(client, ns, receiver, endpoint):
-    body = _sub(ns, receiver, "S")
+    body = sub_for(ns, receiver, "S")
     if endpoint == "absent":
         del body["notification"]["endpoint"]
     else:
@@ -99,16 +67,16 @@ def test_subscription_without_endpoint_is_400(client, ns, receiver, endpoint):
 @pytest.mark.req("SUB-006")
 def test_past_expires_at_is_400(client, ns, receiver):
     past = "2020-01-01T00:00:00Z"
-    body = _sub(ns, receiver, "S", expiresAt=past)
+    body = sub_for(ns, receiver, "S", expiresAt=past)
     expect_problem(client.post("/subscriptions", json=body), 400, "BadRequestData")
-    sid = _subscribe(client, _sub(ns, receiver, "S"))
+    sid = subscribe(client, sub_for(ns, receiver, "S"))
     r = client.patch(f"/subscriptions/{sid}", json={"expiresAt": past})
     expect_problem(r, 400, "BadRequestData")
 
 
 @pytest.mark.req("SUB-007")
 def test_subscription_without_selection_is_400(client, ns, receiver):
-    body = _sub(ns, receiver, "S")
+    body = sub_for(ns, receiver, "S")
     del body["entities"], body["watchedAttributes"]
     expect_problem(client.post("/subscriptions", json=body), 400, "BadRequestData")
 
@@ -127,22 +95,22 @@ def test_malformed_id_in_path_is_400(client, ns, method):
 
 @pytest.mark.req("SUB-009")
 def test_new_subscription_is_active(client, ns, receiver):
-    got = _get(client, _subscribe(client, _sub(ns, receiver, "S")))
+    got = read_subscription(client, subscribe(client, sub_for(ns, receiver, "S")))
     assert got.get("status") == "active", f"expected status active, got {got.get('status')!r}"
 
 
 @pytest.mark.req("SUB-010")
 def test_server_adds_no_is_active(client, ns, receiver):
-    got = _get(client, _subscribe(client, _sub(ns, receiver, "S")))
+    got = read_subscription(client, subscribe(client, sub_for(ns, receiver, "S")))
     assert "isActive" not in got, f"expected no isActive member, got {got.get('isActive')!r}"
 
 
 @pytest.mark.req("SUB-013")
 def test_update_answers_204_and_shows(client, ns, receiver):
-    sid = _subscribe(client, _sub(ns, receiver, "S"))
+    sid = subscribe(client, sub_for(ns, receiver, "S"))
     patch = {"watchedAttributes": ["humidity"], "q": "humidity>0.9"}
     expect_status(client.patch(f"/subscriptions/{sid}", json=patch), 204)
-    got = _get(client, sid)
+    got = read_subscription(client, sid)
     for name, value in patch.items():
         assert got.get(name) == value, f"expected {name} {value!r}, got {got.get(name)!r}"
 
@@ -155,7 +123,7 @@ def test_update_unknown_is_404(client, ns):
 
 @pytest.mark.req("SUB-015")
 def test_delete_answers_204_and_removes(client, ns, receiver):
-    sid = _subscribe(client, _sub(ns, receiver, "S"))
+    sid = subscribe(client, sub_for(ns, receiver, "S"))
     expect_status(client.delete(f"/subscriptions/{sid}"), 204)
     expect_status(client.get(f"/subscriptions/{sid}"), 404)
 
@@ -191,7 +159,7 @@ def _all_ids(client: Client) -> list[str]:
 
 
 def _three(client: Client, ns: Namespace, receiver: NotificationReceiver) -> list[str]:
-    return [_subscribe(client, _sub(ns, receiver, "Q")) for _ in range(3)]
+    return [subscribe(client, sub_for(ns, receiver, "Q")) for _ in range(3)]
 
 
 @pytest.mark.req("SUB-011")
@@ -234,155 +202,3 @@ def test_query_count_is_total(client, ns, receiver):
     else:
         raise RuntimeError("the number of subscriptions kept changing while being listed")
     assert before == total, f"expected NGSILD-Results-Count {total}, got {before}"
-
-
-# --- notifications --------------------------------------------------------------------------
-
-
-def _value(entity: Body, name: str) -> Any:
-    v = entity.get(name)
-    return v.get("value") if isinstance(v, dict) else v
-
-
-def _about(sid: str, eid: str, test: Callable[[Body], bool] = lambda _: True):
-    """A predicate: a notification of SID whose data holds EID passing TEST."""
-
-    def pred(body: Body) -> bool:
-        data = body.get("data") if isinstance(body.get("data"), list) else []
-        hits = [d for d in data if isinstance(d, dict) and d.get("id") == eid and test(d)]
-        return body.get("subscriptionId") == sid and bool(hits)
-
-    return pred
-
-
-def _entity_in(note: Body, eid: str) -> Body:
-    return next(d for d in note["data"] if isinstance(d, dict) and d.get("id") == eid)
-
-
-def _watched(client: Client, ns: Namespace, suffix: str, **values: Any) -> str:
-    """A new entity of the run-unique type of SUFFIX with temperature 20 and humidity 0.5."""
-    attrs = {"temperature": 20, "humidity": 0.5, **values}
-    return str(
-        create(
-            client,
-            probe_entity(ns.entity_id(probe_type(ns, suffix)), probe_type(ns, suffix), **attrs),
-        )["id"]
-    )
-
-
-def _set(client: Client, eid: str, **values: Any) -> None:
-    body = {k: {"type": "Property", "value": v} for k, v in values.items()}
-    expect_status(client.patch(f"/entities/{eid}/attrs", json=body), 204)
-
-
-def _temperature(value: float) -> Callable[[Body], bool]:
-    return lambda d: _value(d, "temperature") == value
-
-
-@pytest.mark.req("SUB-017")
-def test_change_is_notified(client, ns, receiver):
-    eid = _watched(client, ns, "N17")
-    sid = _subscribe(client, _sub(ns, receiver, "N17"))
-    _set(client, eid, temperature=25)
-    note = receiver.wait_for(_about(sid, eid, _temperature(25)), WAIT)[0]
-    assert re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", str(note.get("id"))), (
-        f"expected a URI id, got {note.get('id')!r}"
-    )
-    assert note.get("type") == "Notification", (
-        f"expected type Notification, got {note.get('type')!r}"
-    )
-    assert _is_datetime(note.get("notifiedAt")), (
-        f"expected notifiedAt date-time, got {note.get('notifiedAt')!r}"
-    )
-
-
-@pytest.mark.req("SUB-018")
-def test_unselected_changes_are_not_notified(client, ns, receiver):
-    eid, other = _watched(client, ns, "N18"), _watched(client, ns, "N18")
-    sid = _subscribe(
-        client, _sub(ns, receiver, "N18", entities=[{"type": probe_type(ns, "N18"), "id": eid}])
-    )
-    _set(client, other, temperature=26)  # entity not selected
-    _set(client, eid, humidity=0.99)  # attribute not watched
-    _set(client, eid, temperature=25)  # positive control: proves delivery works
-    receiver.wait_for(_about(sid, eid, _temperature(25)), WAIT)
-    time.sleep(QUIET)  # bounded wait for notifications that must not come
-    wrong = [
-        b
-        for b in receiver.received
-        if isinstance(b.body, dict)
-        and (
-            _about(sid, other)(b.body)
-            or (
-                _about(sid, eid, _temperature(20))(b.body)
-                and _about(sid, eid, lambda d: _value(d, "humidity") == 0.99)(b.body)
-            )
-        )
-    ]
-    assert not wrong, (
-        f"expected no notification for unselected changes, got {str(wrong[0].body)[:160]}"
-    )
-
-
-@pytest.mark.req("SUB-019")
-def test_notification_attributes_are_honoured(client, ns, receiver):
-    eid = _watched(client, ns, "N19")
-    body = _sub(ns, receiver, "N19", notification={"attributes": ["temperature"]})
-    sid = _subscribe(client, body)
-    _set(client, eid, temperature=25)
-    entity = _entity_in(receiver.wait_for(_about(sid, eid, _temperature(25)), WAIT)[0], eid)
-    attrs = set(entity) - {"id", "type", "@context", "scope"}
-    assert attrs == {"temperature"}, f"expected only attribute temperature, got {sorted(attrs)}"
-
-
-@pytest.mark.req("SUB-020")
-def test_notification_key_values_format(client, ns, receiver):
-    eid = _watched(client, ns, "N20")
-    sid = _subscribe(client, _sub(ns, receiver, "N20", notification={"format": "keyValues"}))
-    _set(client, eid, temperature=25)
-    entity = _entity_in(receiver.wait_for(_about(sid, eid, _temperature(25)), WAIT)[0], eid)
-    for name in ("temperature", "humidity"):
-        assert not isinstance(entity.get(name), dict), (
-            f"expected {name} as a bare key-value, got {entity.get(name)!r}"
-        )
-
-
-@pytest.mark.req("SUB-021")
-def test_statistics_after_notification(client, ns, receiver):
-    eid = _watched(client, ns, "N21")
-    sid = _subscribe(client, _sub(ns, receiver, "N21"))
-    _set(client, eid, temperature=25)
-    receiver.wait_for(_about(sid, eid, _temperature(25)), WAIT)
-    deadline = time.monotonic() + WAIT  # the target records the delivery after it answered
-    while True:
-        params = _get(client, sid).get("notification") or {}
-        if params.get("lastSuccess") or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    sent = params.get("timesSent")
-    assert isinstance(sent, int) and sent >= 1, f"expected timesSent >= 1, got {sent!r}"
-    for name in ("lastNotification", "lastSuccess"):
-        assert _is_datetime(params.get(name)), (
-            f"expected {name} date-time, got {params.get(name)!r}"
-        )
-    assert params.get("status") == "ok", (
-        f"expected notification.status ok, got {params.get('status')!r}"
-    )
-
-
-@pytest.mark.req("SUB-022")
-def test_paused_subscription_is_silent(client, ns, receiver):
-    eid = _watched(client, ns, "N22")
-    paused = _subscribe(client, _sub(ns, receiver, "N22", isActive=False))
-    control = _subscribe(client, _sub(ns, receiver, "N22"))
-    status = _get(client, paused).get("status")
-    assert status == "paused", f"expected status paused, got {status!r}"
-    _set(client, eid, temperature=25)
-    receiver.wait_for(_about(control, eid, _temperature(25)), WAIT)
-    time.sleep(QUIET)
-    sent = [
-        b
-        for b in receiver.received
-        if isinstance(b.body, dict) and b.body.get("subscriptionId") == paused
-    ]
-    assert not sent, f"expected no notification from the paused subscription, got {len(sent)}"
