@@ -41,3 +41,12 @@ def is_datetime(value: object) -> bool:
     except ValueError:
         return False
     return isinstance(value, str) and "T" in value
+
+
+def quiet_period(control_latency: float) -> float:
+    """How long to wait for notifications that must not come, once a positive control arrived.
+
+    They were triggered no later than the control, so a target delivers them within a few
+    times the control's latency; the floor and cap keep the wait meaningful and bounded.
+    """
+    return min(3.0, max(0.5, 5 * control_latency))
