@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 
-from faults.proxy import Context, Hooks, Req, Resp
+from faults.proxy import API, Context, Hooks, Req, Resp
 from faults.rewrites import (
     ERROR_URI,
     MODELS,
@@ -20,8 +22,10 @@ from faults.rewrites import (
     on_request,
     on_response,
     param,
+    problem,
     problem_member,
     refetch,
+    reply,
     req_header,
     route,
     status,
@@ -94,6 +98,111 @@ def _limit_between(low: int, high: int) -> Any:
     )
 
 
+def _non_uri_id(req: Req) -> bool:
+    body = req.json()
+    return isinstance(body, dict) and ":" not in str(body.get("id", ":"))
+
+
+def _other_type(body: Any) -> None:
+    if isinstance(body, dict) and "type" in body:
+        body["type"] = "SomethingElse"
+
+
+def _without(name: str) -> Any:
+    """A request rewrite dropping attribute NAME from the body."""
+
+    def rewrite(req: Req, ctx: Context) -> Req | None:
+        body = req.json()
+        if not isinstance(body, dict) or name not in body:
+            return None
+        return req.with_json({k: v for k, v in body.items() if k != name})
+
+    return rewrite
+
+
+def _overwrite_anyway(req: Req, resp: Resp, ctx: Context) -> None:
+    """The noOverwrite append answered as asked, but then applied with overwrite."""
+    ctx.forward(req.with_param("options", None))
+
+
+def _replace_whole_attribute(req: Req, resp: Resp, ctx: Context) -> None:
+    """The partial update applied as a full replace: the attribute's other members are lost."""
+    eid, attr = req.parts()[1], req.parts()[3]
+    value = (req.json() or {}).get("value")
+    whole = {attr: {"type": "Property", "value": value}}
+    ctx.forward(Req("POST", f"{API}/entities/{eid}/attrs", (), req.headers).with_json(whole))
+
+
+def _keep_existing_attribute(req: Req, ctx: Context) -> Resp | None:
+    """DELETE of an existing attribute answered 204 without deleting it."""
+    _, eid, _, attr = req.parts()
+    got = ctx.forward(Req("GET", f"{API}/entities/{eid}", (), req.headers))
+    body = got.json() if got.status == 200 else None
+    return Resp(204) if isinstance(body, dict) and attr in body else None
+
+
+def _geo(req: Req) -> bool:
+    return "geo+json" in (req.header("Accept") or "")
+
+
+def _only_params(*names: str) -> Any:
+    return lambda req: sorted(k for k, _ in req.query) == sorted(names)
+
+
+def _relabel_last(body: Any) -> None:
+    if isinstance(body, list) and body and isinstance(body[-1], dict):
+        body[-1]["type"] = "SomethingElse"
+
+
+def _q_with(pattern: str) -> Any:
+    return lambda req: bool(re.fullmatch(pattern, req.param("q") or ""))
+
+
+def _first_term(sep: str) -> Any:
+    return lambda req, ctx: req.with_param("q", (req.param("q") or "").split(sep)[0])
+
+
+def _valid_regex(req: Req) -> bool:
+    try:
+        re.compile(req.param("idPattern") or "")
+    except re.error:
+        return False
+    return req.param("type") is not None and req.param("idPattern") is not None
+
+
+def _offset_one_short(req: Req, ctx: Context) -> Req | None:
+    offset = req.param("offset") or ""
+    if not offset.isdigit() or offset == "0":
+        return None
+    return req.with_param("offset", str(int(offset) - 1))
+
+
+def _not_integer(req: Req) -> bool:
+    return any(not (req.param(n) or "0").isdigit() for n in ("limit", "offset"))
+
+
+def _integers_only(req: Req) -> Req:
+    drop = [n for n in ("limit", "offset") if not (req.param(n) or "0").isdigit()]
+    for name in drop:
+        req = req.with_param(name, None)
+    return req
+
+
+def _next_on_last_page(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    if 'rel="next"' in ",".join(v for k, v in resp.headers if k.lower() == "link"):
+        return None
+    query = urlencode([*((k, v) for k, v in req.query if k != "offset"), ("offset", "1000")])
+    return replace(resp, headers=(*resp.headers, ("Link", f'<{req.path}?{query}>; rel="next"')))
+
+
+def _empty_as_404(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    return problem(404, "ResourceNotFound") if resp.json() == [] else None
+
+
+def _no_selector(req: Req) -> bool:
+    return not any(req.param(n) for n in ("type", "attrs", "q", "georel", "geometry"))
+
+
 # fmt: off
 CORE_ROWS = [
     Fault("create-without-location", ("CORE-001",),
@@ -151,6 +260,29 @@ CORE_ROWS = [
           on_request("PATCH", "entities/{id}/attrs/{attr}", _without_type)),
     Fault("delete-missing-attribute-answers-204", ("CORE-029",),
           on_response("DELETE", "entities/{id}/attrs/{attr}", 404, status(204))),
+    Fault("non-uri-id-accepted", ("CORE-004",),
+          on_response("POST", "entities", 400, created, where=_non_uri_id)),
+    # CORE-002 and BAT-005 read entities back and compare their type too
+    Fault("retrieve-answers-another-type", ("CORE-007",),
+          on_response("GET", "entities/{id}", 200, edit_json(_other_type),
+                      where=lambda r: not r.query and _not_model(r) and not _geo(r)),
+          also=("CORE-002", "BAT-005")),
+    Fault("attrs-without-match-answers-entity", ("CORE-012",),
+          on_response("GET", "entities/{id}", 404, refetch(lambda r: r.with_param("attrs", None)),
+                      where=has_param("attrs"))),
+    Fault("append-drops-note", ("CORE-017",),
+          on_request("POST", "entities/{id}/attrs", _without("note"))),
+    Fault("no-overwrite-overwrites", ("CORE-019",),
+          on_response("POST", "entities/{id}/attrs", 207, _overwrite_anyway,
+                      where=has_param("options", "noOverwrite"))),
+    Fault("update-drops-name", ("CORE-022",),
+          on_request("PATCH", "entities/{id}/attrs", _without("name"))),
+    Fault("partial-update-replaces-attribute", ("CORE-025",),
+          on_response("PATCH", "entities/{id}/attrs/{attr}", 204, _replace_whole_attribute)),
+    Fault("partial-update-unknown-answers-204", ("CORE-026",),
+          on_response("PATCH", "entities/{id}/attrs/{attr}", 404, status(204))),
+    Fault("attribute-delete-not-applied", ("CORE-028",),
+          on_request("DELETE", "entities/{id}/attrs/{attr}", _keep_existing_attribute)),
 ]
 
 QUERY_ROWS = [
@@ -178,5 +310,44 @@ QUERY_ROWS = [
     Fault("limit-zero-without-count-accepted", ("QRY-024",),
           on_response("GET", "entities", 400, refetch(lambda r: r.with_param("count", "true")),
                       where=lambda r: r.param("limit") == "0" and r.param("count") is None)),
+    Fault("type-query-mislabels-one", ("QRY-001",),
+          on_response("GET", "entities", 200, edit_json(_relabel_last),
+                      where=_only_params("type"))),
+    Fault("id-pattern-ignored", ("QRY-003",),
+          on_request("GET", "entities", param("idPattern", None), where=_valid_regex)),
+    Fault("unselective-query-answers-200", ("QRY-004",),
+          on_response("GET", "entities", 400, reply(200, []), where=_no_selector)),
+    Fault("attrs-query-adds-members", ("QRY-005",),
+          on_response("GET", "entities", 200,
+                      edit_json(lambda b: [{**e, "extra": 1} for e in b]),
+                      where=lambda r: has_param("attrs")(r) and r.param("type") is None)),
+    Fault("q-comparison-ignored", ("QRY-007",),
+          on_request("GET", "entities", param("q", None), where=_q_with(r"\w+(>|<|>=|<=|!=)\d+"))),
+    Fault("q-and-keeps-first-term", ("QRY-008",),
+          on_request("GET", "entities", _first_term(";"), where=_q_with(r"[^;|]+;[^;|]+"))),
+    Fault("q-or-keeps-first-term", ("QRY-009",),
+          on_request("GET", "entities", _first_term("|"), where=_q_with(r"[^;|]+\|[^;|]+"))),
+    Fault("invalid-q-answers-200", ("QRY-010",),
+          on_response("GET", "entities", 400, reply(200, []), where=has_param("q"))),
+    Fault("invalid-id-or-pattern-answers-200", ("QRY-011",),
+          on_response("GET", "entities", 400, reply(200, []),
+                      where=lambda r: r.param("type") is not None
+                      and (has_param("id")(r) or has_param("idPattern")(r)))),
+    Fault("query-geo-json-ignored", ("QRY-013",),
+          on_request("GET", "entities", req_header("Accept", "application/json"),
+                     where=_geo)),
+    # QRY-019/020/021 follow links the server derives from the shifted offset: consistent
+    Fault("offset-one-short", ("QRY-015",), on_request("GET", "entities", _offset_one_short)),
+    Fault("invalid-limit-or-offset-ignored", ("QRY-018",),
+          on_response("GET", "entities", 400, refetch(_integers_only), where=_not_integer)),
+    Fault("no-link-prev", ("QRY-020",), on_response("GET", "entities", 200, drop_link("prev"))),
+    Fault("link-next-on-last-page", ("QRY-021",),
+          on_response("GET", "entities", 200, _next_on_last_page,
+                      where=lambda r: r.param("limit") is not None)),
+    Fault("limit-zero-without-count-header", ("QRY-023",),
+          on_response("GET", "entities", 200, header("NGSILD-Results-Count", None),
+                      where=lambda r: r.param("limit") == "0")),
+    Fault("empty-type-query-answers-404", ("QRY-025",),
+          on_response("GET", "entities", 200, _empty_as_404, where=_only_params("type"))),
 ]
 # fmt: on

@@ -194,3 +194,9 @@ def chain(*hooks: Hooks) -> Hooks:
 
     notify = next((h.notify for h in hooks if h.notify), None)
     return Hooks(request if requests else None, response if responses else None, notify)
+
+
+def reply(code: int, body: Any) -> Change:
+    """Replace the response with CODE and the JSON BODY."""
+    data = json.dumps(body).encode()
+    return lambda req, resp, ctx: Resp(code, (("Content-Type", "application/json"),), data)
