@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import Any
 
 from faults.proxy import Context, Hooks, Req, Resp
 from faults.rewrites import (
+    ERROR_URI,
     LD,
     MODELS,
     Fault,
     body_type,
+    chain,
     created,
     drop_link,
     edit_json,
+    entity_type,
     has_param,
     header,
     on_request,
@@ -21,6 +26,7 @@ from faults.rewrites import (
     problem,
     problem_member,
     req_header,
+    status,
     with_problem,
 )
 
@@ -81,6 +87,39 @@ def _break_capacity(item: dict[str, Any]) -> None:
         item["capacity"] = "four"
 
 
+def _not_json(req: Req) -> bool:
+    try:
+        json.loads(req.body)
+    except ValueError:
+        return True
+    return False
+
+
+def _unchunked(req: Req, ctx: Context) -> Req | None:
+    return replace(req, chunked=False) if req.chunked else None
+
+
+def _without_location_of(model: str) -> Any:
+    def edit(item: dict[str, Any]) -> None:
+        if item.get("type") == model:
+            item.pop("location", None)
+
+    return _each(edit)
+
+
+def _model_path(req: Req) -> bool:
+    return entity_type(req) in MODELS
+
+
+def _dm_read_row(req_id: str, model: str) -> Fault:
+    """A keyValues read of MODEL entities without their required location."""
+    # DM-010 reads an OffStreetParking back in keyValues form and compares it in full
+    also = ("DM-010",) if model == "OffStreetParking" else ()
+    return Fault(f"{model.lower()}-key-values-without-location", (req_id,),
+                 on_response("GET", "entities/{id}", 200, edit_json(_without_location_of(model)),
+                             where=has_param("options", "keyValues")), also=also)  # fmt: skip
+
+
 # a streetlight of the city's own, valid, for the served-entities check to read
 STREETLIGHT = {
     "id": "urn:ngsi-ld:Streetlight:city-1",
@@ -136,6 +175,20 @@ ERROR_ROWS = [
     Fault("merge-patch-refused", ("ERR-019",),
           on_request("PATCH", "entities/{id}/attrs", lambda r, c: problem(415, "InvalidRequest"),
                      where=lambda r: "merge-patch" in _media(r))),
+    # ERR-002's 400-invalid case is the same broken-JSON create
+    Fault("broken-json-wrong-error-type", ("ERR-008",),
+          chain(*(on_response(m, p, 400, problem_member("type", ERROR_URI + "BadRequestData"),
+                              where=_not_json)
+                  for m, p in (("POST", "entities"), ("PATCH", "entities/{id}/attrs")))),
+          also=("ERR-002",)),
+    Fault("ld-request-with-context-link-accepted", ("ERR-014",),
+          on_request("POST", "entities", req_header("Link", None),
+                     where=lambda r: _media(r) == LD and bool(r.header("Link")))),
+    # ERR-012 reads the same two answers and checks their media type before @context
+    Fault("accept-ld-answers-json", ("ERR-017",),
+          on_response("GET", "entities", 200, header("Content-Type", "application/json"),
+                      where=lambda r: LD in (r.header("Accept") or "")),
+          also=("ERR-012",)),
 ]
 
 MODEL_ROWS = [
@@ -146,6 +199,29 @@ MODEL_ROWS = [
     Fault("charging-station-key-values-violate", ("DM-009",),
           on_response("GET", "entities/{id}", 200, edit_json(_each(_break_capacity)),
                       where=has_param("options", "keyValues"))),
+    # DM-001's scenario deletes each model entity it created and requires 204 on the way
+    Fault("model-entity-delete-answers-200", ("DM-001",),
+          on_response("DELETE", "entities/{id}", 204, status(200), where=_model_path)),
+    *(_dm_read_row(f"DM-00{n}", m) for n, m in (
+        (4, "OffStreetParking"), (5, "ParkingSpot"), (6, "AirQualityObserved"),
+        (7, "WeatherObserved"), (8, "Streetlight"))),
+]
+
+# SHOULD requirements: a failed SHOULD is a warning, so these runs end INCOMPLETE (exit 3), not
+# NOT_CERTIFIED; each is shown to fail its requirement, but the matrix cannot admit them yet
+SHOULD_ROWS = [
+    # as the other problem-member rows: the 409 case is CORE-003's duplicate create
+    Fault("problem-title-empty", ("ERR-003",),
+          on_response("POST", "entities", 409, problem_member("title", "")), also=("CORE-003",)),
+    Fault("chunked-body-accepted", ("ERR-007",),
+          on_request("POST", "entities", _unchunked)),
+    Fault("unsupported-method-without-allow", ("ERR-020",),
+          Hooks(response=lambda req, resp, ctx: resp.with_header("Allow", None)
+                if resp.status == 405 else resp)),
+    Fault("model-breaking-write-answers-204", ("DM-010",),
+          chain(*(on_response(m, p, 400, status(204), where=_model_path) for m, p in (
+              ("POST", "entities/{id}/attrs"), ("PATCH", "entities/{id}/attrs"),
+              ("PATCH", "entities/{id}/attrs/{attr}"))))),
 ]
 
 # found by the matrix: with --url and no system file the target declares no data models; DM-003
