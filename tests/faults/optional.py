@@ -59,6 +59,28 @@ def _strip_batch_context(req: Req, ctx: Context) -> Req | None:
     return req.with_json([{k: v for k, v in e.items() if k != "@context"} for e in body])
 
 
+def _errors_typed(uri: str) -> Any:
+    def edit(body: Any) -> None:
+        for entry in body.get("errors", []):
+            (entry.get("error") or {})["type"] = uri
+
+    return edit
+
+
+def _no_success_beside_existing(body: Any) -> None:
+    """success emptied when some ids already existed (other partial failures left alone)."""
+    types = [(e.get("error") or {}).get("type", "") for e in body.get("errors", [])]
+    if any(str(t).endswith("AlreadyExists") for t in types):
+        body["success"] = []
+
+
+def _object_batch_accepted(req: Req, resp: Resp, ctx: Context) -> Resp:
+    """Batches whose body is an object (not an array) accepted with 204."""
+    if route(req).startswith("entityOperations/") and resp.status == 400:
+        return resp.empty(204) if isinstance(req.json(), dict) else resp
+    return resp
+
+
 _MODEL_ERRORS_AS_SUCCESS = edit_json(_model_errors_as_success)
 
 # fmt: off
@@ -81,6 +103,14 @@ BATCH_ROWS = [
                   for op in ("create", "upsert")))),
     Fault("batch-context-member-accepted", ("BAT-013",),
           on_request("POST", "entityOperations/create", _strip_batch_context)),
+    Fault("batch-create-hides-successes", ("BAT-002",),
+          on_response("POST", "entityOperations/create", 207,
+                      edit_json(_no_success_beside_existing))),
+    Fault("batch-update-unknown-wrong-error-type", ("BAT-006",),
+          on_response("POST", "entityOperations/update", 207, edit_json(_errors_typed(BAD_DATA)))),
+    Fault("batch-delete-answers-200", ("BAT-007",),
+          on_response("POST", "entityOperations/delete", 204, status(200))),
+    Fault("batch-object-body-accepted", ("BAT-010",), Hooks(response=_object_batch_accepted)),
 ]
 # fmt: on
 
@@ -137,6 +167,16 @@ def _is_400_for(member: str) -> Any:
     return where
 
 
+def _selects_nothing(req: Req) -> bool:
+    body = req.json()
+    return isinstance(body, dict) and not body.get("entities") and not body.get("watchedAttributes")
+
+
+def _count_plus_one(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    count = resp.header("NGSILD-Results-Count")
+    return resp.with_header("NGSILD-Results-Count", str(int(count) + 1)) if count else None
+
+
 # fmt: off
 SUBSCRIPTION_ROWS = [
     Fault("subscription-create-without-location", ("SUB-001",),
@@ -177,6 +217,14 @@ SUBSCRIPTION_ROWS = [
           on_response("GET", "subscriptions/{id}", 200,
                       _sub_member(lambda b: (b.get("notification") or {}).pop("timesSent", 0)))),
     Fault("paused-subscription-notifies", ("SUB-022",), _hide("isActive", top=True)),
+    Fault("subscription-without-selection-accepted", ("SUB-007",),
+          on_response("POST", "subscriptions", 400, created, where=_selects_nothing)),
+    Fault("new-subscription-not-active", ("SUB-009",),
+          on_response("GET", "subscriptions/{id}", 200,
+                      _sub_member(lambda b: b.update(status="unknown")))),
+    Fault("subscription-count-wrong", ("SUB-012",),
+          on_response("GET", "subscriptions", 200, _count_plus_one,
+                      where=lambda r: r.param("count") == "true")),
 ]
 # fmt: on
 
@@ -211,6 +259,14 @@ def _type_info(req: Req, resp: Resp, ctx: Context) -> Resp:
     )
 
 
+def _each_without(member: str) -> Any:
+    def edit(body: Any) -> None:
+        for item in body:
+            item.pop(member, None)
+
+    return edit
+
+
 # fmt: off
 DISCOVERY_ROWS = [
     Fault("types-omit-some-types", ("DISC-001",),
@@ -226,5 +282,15 @@ DISCOVERY_ROWS = [
                       where=lambda r: r.param("details") == "true")),
     Fault("unknown-attribute-wrong-error-type", ("DISC-009",),
           on_response("GET", "attributes/{attr}", 404, problem_member("type", BAD_DATA))),
+    Fault("type-details-without-attribute-names", ("DISC-003",),
+          on_response("GET", "types", 200, edit_json(_each_without("attributeNames")),
+                      where=lambda r: r.param("details") == "true")),
+    Fault("attribute-list-mistyped", ("DISC-006",),
+          on_response("GET", "attributes", 200,
+                      edit_json(lambda b: {**b, "type": "AttributeNames"}),
+                      where=lambda r: not r.query)),
+    Fault("attribute-type-names-short", ("DISC-008",),
+          on_response("GET", "attributes/{attr}", 200,
+                      edit_json(lambda b: {**b, "typeNames": (b.get("typeNames") or [])[:1]}))),
 ]
 # fmt: on
