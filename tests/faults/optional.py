@@ -146,6 +146,11 @@ def _hide(member: str, top: bool = False) -> Hooks:
     return Hooks(request, response)
 
 
+def _forget_hidden(req: Req, ctx: Context) -> None:
+    """A subscription updated: reads show what the server holds now (SUB-013 reads it)."""
+    ctx.state.pop(req.parts()[1], None)
+
+
 def _sub_member(edit: Any) -> Any:
     """EDIT applied in place to a subscription object body (what EDIT returns is ignored)."""
 
@@ -211,6 +216,9 @@ SUBSCRIPTION_ROWS = [
           also=NOTIFIED),
     Fault("notification-without-notified-at", ("SUB-017",),
           Hooks(notify=lambda body, ctx: {k: v for k, v in body.items() if k != "notifiedAt"})),
+    Fault("watched-attributes-ignored", ("SUB-018",),
+          chain(_hide("watchedAttributes", top=True),
+                on_request("PATCH", "subscriptions/{id}", _forget_hidden))),
     Fault("notification-attributes-ignored", ("SUB-019",), _hide("attributes")),
     Fault("notification-format-ignored", ("SUB-020",), _hide("format")),
     Fault("statistics-without-times-sent", ("SUB-021",),
