@@ -12,7 +12,9 @@ from faults.rewrites import (
     ERROR_URI,
     MODELS,
     Fault,
+    accepts,
     chain,
+    count_plus_one,
     created,
     drop_link,
     edit_json,
@@ -21,6 +23,7 @@ from faults.rewrites import (
     header,
     on_request,
     on_response,
+    only_params,
     param,
     problem,
     problem_member,
@@ -30,6 +33,7 @@ from faults.rewrites import (
     route,
     status,
     with_problem,
+    without_attr,
 )
 
 
@@ -83,11 +87,6 @@ def _no_type_member(req: Req) -> bool:
     return isinstance(body, dict) and "type" not in body
 
 
-def _count_plus_one(req: Req, resp: Resp, ctx: Context) -> Resp | None:
-    count = resp.header("NGSILD-Results-Count")
-    return resp.with_header("NGSILD-Results-Count", str(int(count) + 1)) if count else None
-
-
 def _simple_equality(req: Req) -> bool:
     return bool(re.fullmatch(r"\w+==[^;|()]+", req.param("q") or ""))
 
@@ -106,18 +105,6 @@ def _non_uri_id(req: Req) -> bool:
 def _other_type(body: Any) -> None:
     if isinstance(body, dict) and "type" in body:
         body["type"] = "SomethingElse"
-
-
-def _without(name: str) -> Any:
-    """A request rewrite dropping attribute NAME from the body."""
-
-    def rewrite(req: Req, ctx: Context) -> Req | None:
-        body = req.json()
-        if not isinstance(body, dict) or name not in body:
-            return None
-        return req.with_json({k: v for k, v in body.items() if k != name})
-
-    return rewrite
 
 
 def _overwrite_anyway(req: Req, resp: Resp, ctx: Context) -> None:
@@ -139,14 +126,6 @@ def _keep_existing_attribute(req: Req, ctx: Context) -> Resp | None:
     got = ctx.forward(Req("GET", f"{API}/entities/{eid}", (), req.headers))
     body = got.json() if got.status == 200 else None
     return Resp(204) if isinstance(body, dict) and attr in body else None
-
-
-def _geo(req: Req) -> bool:
-    return "geo+json" in (req.header("Accept") or "")
-
-
-def _only_params(*names: str) -> Any:
-    return lambda req: sorted(k for k, _ in req.query) == sorted(names)
 
 
 def _relabel_last(body: Any) -> None:
@@ -265,18 +244,18 @@ CORE_ROWS = [
     # CORE-002 and BAT-005 read entities back and compare their type too
     Fault("retrieve-answers-another-type", ("CORE-007",),
           on_response("GET", "entities/{id}", 200, edit_json(_other_type),
-                      where=lambda r: not r.query and _not_model(r) and not _geo(r)),
+                      where=lambda r: not r.query and _not_model(r) and not accepts("geo+json")(r)),
           also=("CORE-002", "BAT-005")),
     Fault("attrs-without-match-answers-entity", ("CORE-012",),
           on_response("GET", "entities/{id}", 404, refetch(lambda r: r.with_param("attrs", None)),
                       where=has_param("attrs"))),
     Fault("append-drops-note", ("CORE-017",),
-          on_request("POST", "entities/{id}/attrs", _without("note"))),
+          on_request("POST", "entities/{id}/attrs", without_attr("note"))),
     Fault("no-overwrite-overwrites", ("CORE-019",),
           on_response("POST", "entities/{id}/attrs", 207, _overwrite_anyway,
                       where=has_param("options", "noOverwrite"))),
     Fault("update-drops-name", ("CORE-022",),
-          on_request("PATCH", "entities/{id}/attrs", _without("name"))),
+          on_request("PATCH", "entities/{id}/attrs", without_attr("name"))),
     Fault("partial-update-replaces-attribute", ("CORE-025",),
           on_response("PATCH", "entities/{id}/attrs/{attr}", 204, _replace_whole_attribute)),
     Fault("partial-update-unknown-answers-204", ("CORE-026",),
@@ -305,14 +284,14 @@ QUERY_ROWS = [
                      where=_limit_between(1001, 10**9))),
     Fault("no-link-next", ("QRY-019",), on_response("GET", "entities", 200, drop_link("next"))),
     Fault("wrong-results-count", ("QRY-022",),
-          on_response("GET", "entities", 200, _count_plus_one,
+          on_response("GET", "entities", 200, count_plus_one,
                       where=lambda r: r.param("limit") != "0")),
     Fault("limit-zero-without-count-accepted", ("QRY-024",),
           on_response("GET", "entities", 400, refetch(lambda r: r.with_param("count", "true")),
                       where=lambda r: r.param("limit") == "0" and r.param("count") is None)),
     Fault("type-query-mislabels-one", ("QRY-001",),
           on_response("GET", "entities", 200, edit_json(_relabel_last),
-                      where=_only_params("type"))),
+                      where=only_params("type"))),
     Fault("id-pattern-ignored", ("QRY-003",),
           on_request("GET", "entities", param("idPattern", None), where=_valid_regex)),
     Fault("unselective-query-answers-200", ("QRY-004",),
@@ -335,7 +314,7 @@ QUERY_ROWS = [
                       and (has_param("id")(r) or has_param("idPattern")(r)))),
     Fault("query-geo-json-ignored", ("QRY-013",),
           on_request("GET", "entities", req_header("Accept", "application/json"),
-                     where=_geo)),
+                     where=accepts("geo+json"))),
     # QRY-019/020/021 follow links the server derives from the shifted offset: consistent
     Fault("offset-one-short", ("QRY-015",), on_request("GET", "entities", _offset_one_short)),
     Fault("invalid-limit-or-offset-ignored", ("QRY-018",),
@@ -348,6 +327,6 @@ QUERY_ROWS = [
           on_response("GET", "entities", 200, header("NGSILD-Results-Count", None),
                       where=lambda r: r.param("limit") == "0")),
     Fault("empty-type-query-answers-404", ("QRY-025",),
-          on_response("GET", "entities", 200, _empty_as_404, where=_only_params("type"))),
+          on_response("GET", "entities", 200, _empty_as_404, where=only_params("type"))),
 ]
 # fmt: on

@@ -9,6 +9,7 @@ from faults.rewrites import (
     MODELS,
     Fault,
     chain,
+    count_plus_one,
     created,
     drop_link,
     edit_json,
@@ -177,11 +178,6 @@ def _selects_nothing(req: Req) -> bool:
     return isinstance(body, dict) and not body.get("entities") and not body.get("watchedAttributes")
 
 
-def _count_plus_one(req: Req, resp: Resp, ctx: Context) -> Resp | None:
-    count = resp.header("NGSILD-Results-Count")
-    return resp.with_header("NGSILD-Results-Count", str(int(count) + 1)) if count else None
-
-
 # fmt: off
 SUBSCRIPTION_ROWS = [
     Fault("subscription-create-without-location", ("SUB-001",),
@@ -231,7 +227,7 @@ SUBSCRIPTION_ROWS = [
           on_response("GET", "subscriptions/{id}", 200,
                       _sub_member(lambda b: b.update(status="unknown")))),
     Fault("subscription-count-wrong", ("SUB-012",),
-          on_response("GET", "subscriptions", 200, _count_plus_one,
+          on_response("GET", "subscriptions", 200, count_plus_one,
                       where=lambda r: r.param("count") == "true")),
 ]
 # fmt: on

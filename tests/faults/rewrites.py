@@ -200,3 +200,26 @@ def reply(code: int, body: Any) -> Change:
     """Replace the response with CODE and the JSON BODY."""
     data = json.dumps(body).encode()
     return lambda req, resp, ctx: Resp(code, (("Content-Type", "application/json"),), data)
+
+
+def count_plus_one(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    """NGSILD-Results-Count one too high (left alone when absent)."""
+    count = resp.header("NGSILD-Results-Count")
+    return resp.with_header("NGSILD-Results-Count", str(int(count) + 1)) if count else None
+
+
+def without_attr(name: str) -> Rewrite:
+    """The request body without attribute NAME (left alone when it has none)."""
+
+    def rewrite(req: Req, ctx: Context) -> Req | None:
+        body = req.json()
+        if not isinstance(body, dict) or name not in body:
+            return None
+        return req.with_json({k: v for k, v in body.items() if k != name})
+
+    return rewrite
+
+
+def only_params(*names: str) -> Where:
+    """The request carries exactly the query parameters NAMES."""
+    return lambda req: sorted(k for k, _ in req.query) == sorted(names)
