@@ -6,7 +6,7 @@ comment at the row; the matrix fails if anything outside `expected` and `also` f
 
 from __future__ import annotations
 
-from faults.content import ERROR_ROWS, MODEL_ROWS, UNDECLARED_MODELS
+from faults.content import ERROR_ROWS, MODEL_ROWS, SHOULD_ROWS, UNDECLARED_MODELS
 from faults.mandatory import CORE_ROWS, QUERY_ROWS
 from faults.optional import BATCH_ROWS, DISCOVERY_ROWS, SUBSCRIPTION_ROWS
 from faults.rewrites import Fault
@@ -20,4 +20,5 @@ FAULTS: tuple[Fault, ...] = (
     *SUBSCRIPTION_ROWS,
     *DISCOVERY_ROWS,
     UNDECLARED_MODELS,
+    *SHOULD_ROWS,
 )
