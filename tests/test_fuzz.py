@@ -156,6 +156,15 @@ def test_undocumented_status_fails_unless_the_bundle_permits_it_with_a_clause() 
     assert "RFC 2324 2.3.2" in _by_id(permitted)["ERR-022"].message
 
 
+def test_a_body_violating_the_response_schema_fails_err_023() -> None:
+    # a 200 problem body where GET /types documents an EntityTypeList
+    with _answering(200) as url:
+        results, _ = _phase(url, _small_openapi("/types"), max_examples=2)
+    err23 = _by_id(results)["ERR-023"]
+    assert err23.status is Status.FAILED
+    assert "GET /types" in err23.message and "curl -i -X GET" in err23.message
+
+
 def test_an_unreachable_target_is_an_error_never_a_pass() -> None:
     with _answering(200) as url:
         pass  # the port is closed again: connection refused
