@@ -224,7 +224,9 @@ class Client:
             if method not in ("GET", "HEAD"):
                 return r  # a write is never re-sent; the test sees the redirect
             if redirects >= _MAX_REDIRECTS:
-                raise TransportError(f"more than {_MAX_REDIRECTS} redirects from {method} {url}")
+                raise TransportError(
+                    f"more than {_MAX_REDIRECTS} redirects from {method} {self._redact(url)}"
+                )
             url, params, redirects = target, None, redirects + 1
 
     def _send(
