@@ -41,7 +41,6 @@ class SuiteRun:
     outcomes: list[TestOutcome] = field(default_factory=list)
     collect_errors: list[str] = field(default_factory=list)
     interrupted: bool = False
-    pytest_output: str = ""
 
 
 def one_line(exc: BaseException) -> str:
@@ -191,7 +190,6 @@ def run_suite(suite_dir: Path, context: SuiteContext, plan: Plan, progress: Prog
         contextlib.redirect_stderr(buffer),
     ):
         code = pytest.main(args, plugins=[collector])
-    collector.result.pytest_output = buffer.getvalue()
     # pytest also answers INTERRUPTED for collection errors: only its keyboard hook says Ctrl-C
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         tail = buffer.getvalue().strip().splitlines()
