@@ -157,13 +157,3 @@ def test_paused_subscription_is_silent(http, api, kind, receiver):
     assert http.patch(f"{api}/entities/{entity_id}/attrs", json={"a": prop(2)}).status_code == 204
     notes = receiver.wait_for(1)
     assert [n["subscriptionId"] for n in notes] == [active["id"]]
-
-
-def test_loopback_hosts_are_told_apart_without_dns():
-    """The notifier contacts loopback endpoints only (fuzzed subscriptions name any host)."""
-    from conform.loopback import is_loopback
-
-    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
-    assert is_loopback("127.8.0.1") and is_loopback("[::1]")
-    assert not is_loopback("192.0.2.1") and not is_loopback("example.invalid")
-    assert not is_loopback(None) and not is_loopback("")
