@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -23,6 +24,7 @@ class Status(StrEnum):
     PASSED = "passed"
     FAILED = "failed"  # the target broke the rule
     ERROR = "error"  # we could not test it (unreachable, timeout, harness fault, not executed)
+    BLOCKED = "blocked"  # its precondition is another requirement that failed in this run
     SKIPPED = "skipped"  # not applicable (undeclared optional class, read-only, --only)
     WAIVED = "waived"  # failed, but covered by an approved, unexpired waiver
 
@@ -50,6 +52,7 @@ class RequirementResult:
     evidence: tuple[str, ...] = ()
     tests: tuple[str, ...] = ()
     applicable: bool = True  # False: optional class not declared by the target
+    blocked_by: str = ""  # BLOCKED: the failed requirement whose failure hides this one
     waiver: dict[str, str] | None = field(default=None, compare=False)
 
 
@@ -57,14 +60,15 @@ def derive_verdict(results: Iterable[RequirementResult], *, interrupted: bool = 
     """Fail closed: only MUST requirements that apply decide; skipped never counts as passed.
 
     A requirement applies when its class is mandatory or declared by the target. Any such MUST
-    that failed gives NOT_CERTIFIED; otherwise any that errored, was skipped (read-only, --only)
-    or was not executed gives INCOMPLETE; otherwise waived ones give CONDITIONAL.
+    that failed gives NOT_CERTIFIED; otherwise any that errored, was blocked (its blocker was
+    waived or only a SHOULD), was skipped (read-only, --only) or was not executed gives
+    INCOMPLETE; otherwise waived ones give CONDITIONAL.
     """
     deciding = [r for r in results if r.applicable and r.level is Level.MUST]
     statuses = {r.status for r in deciding}
     if Status.FAILED in statuses:
         return Verdict.NOT_CERTIFIED
-    if interrupted or not deciding or statuses & {Status.ERROR, Status.SKIPPED}:
+    if interrupted or not deciding or statuses & {Status.ERROR, Status.BLOCKED, Status.SKIPPED}:
         return Verdict.INCOMPLETE
     if Status.WAIVED in statuses:
         return Verdict.CONDITIONAL
@@ -82,3 +86,63 @@ _EXIT = {
 def exit_code_for(verdict: Verdict) -> ExitCode:
     """Exit code of a verdict: 0 certified or conditional, 1 not certified, 3 incomplete."""
     return _EXIT[verdict]
+
+
+@dataclass(frozen=True)
+class RootCause:
+    """One thing to fix: the failed requirement (or shared failure) and what it explains."""
+
+    requirement: str  # the failed requirement that stands for the cause
+    message: str
+    explains: tuple[str, ...]  # every failed or blocked requirement it accounts for, itself first
+
+
+# exchange references and the run's generated ids differ between requirements failing alike
+_EXCHANGE_REF = re.compile(r"\s*\[x\d+\]")
+_RUN_ID = re.compile(r"conform-[0-9a-f]+-\d+")
+
+
+def _pattern(message: str) -> str:
+    """A failure message with what differs between requests of one run made alike."""
+    return _RUN_ID.sub("<id>", _EXCHANGE_REF.sub("", message)).strip()
+
+
+def root_causes(results: Iterable[RequirementResult]) -> tuple[RootCause, ...]:
+    """Failures grouped by what explains them: a blocker, or the identical failure observed.
+
+    A blocked requirement is explained by the failed requirement its chain ends in; failed
+    requirements whose messages are the same observation (the same expectation against the
+    same kind of answer, exchange references and run ids aside) are one cause. Most explaining
+    first, MUSTs before SHOULDs.
+    """
+    items = list(results)
+    by_id = {r.id: r for r in items}
+    groups: dict[str, list[str]] = {}
+    lead: dict[str, RequirementResult] = {}
+    for r in items:
+        if r.status is not Status.FAILED:
+            continue
+        key = _pattern(r.message) or r.id
+        lead.setdefault(key, r)
+        groups.setdefault(key, []).append(r.id)
+    owner = {rid: key for key, ids in groups.items() for rid in ids}
+    for r in items:
+        if r.status is not Status.BLOCKED:
+            continue
+        root, seen = by_id.get(r.blocked_by), {r.id}
+        while root is not None and root.status is Status.BLOCKED and root.id not in seen:
+            seen.add(root.id)
+            root = by_id.get(root.blocked_by)
+        if root is not None and root.id in owner:
+            groups[owner[root.id]].append(r.id)
+    causes = [RootCause(lead[key].id, lead[key].message, tuple(ids)) for key, ids in groups.items()]
+    return tuple(
+        sorted(
+            causes,
+            key=lambda c: (
+                -len(c.explains),
+                by_id[c.requirement].level is not Level.MUST,
+                c.requirement,
+            ),
+        )
+    )

@@ -88,6 +88,12 @@ _MaxExamples = Annotated[
         help="Property-based phase: generated requests per operation and mode (valid, invalid).",
     ),
 ]
+_Verbose = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", help="At the end, list every failed, blocked and errored requirement."
+    ),
+]
 _Workers = Annotated[
     int, typer.Option("--workers", help="Property-based phase: operations fuzzed in parallel.")
 ]
@@ -114,6 +120,7 @@ def run(
     fail_on_regression: _FailOnRegression = False,
     max_examples: _MaxExamples = DEFAULT_MAX_EXAMPLES,
     workers: _Workers = 1,
+    verbose: _Verbose = False,
 ) -> None:
     """Certify a city-OS endpoint; with no --url and no --system, the built-in reference server.
 
@@ -129,7 +136,7 @@ def run(
         suite_dir=suite, sign_key=sign_key, waivers=waivers, baseline=baseline,
         fail_on_regression=fail_on_regression, max_examples=max_examples, workers=workers,
     )  # fmt: skip
-    progress = make_progress(config.lang)
+    progress = make_progress(config.lang, verbose=verbose)
     try:
         outcome = run_certification(config, progress)
     finally:
