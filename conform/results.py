@@ -107,6 +107,18 @@ def _pattern(message: str) -> str:
     return _RUN_ID.sub("<id>", _EXCHANGE_REF.sub("", message)).strip()
 
 
+def blocker_of(
+    r: RequirementResult, by_id: dict[str, RequirementResult]
+) -> RequirementResult | None:
+    """The failed requirement a chain of blocked ones from R ends in (None: none explains R)."""
+    seen = {r.id}
+    current = by_id.get(r.blocked_by)
+    while current is not None and current.status is Status.BLOCKED and current.id not in seen:
+        seen.add(current.id)
+        current = by_id.get(current.blocked_by)
+    return current if current is not None and current.status is Status.FAILED else None
+
+
 def root_causes(results: Iterable[RequirementResult]) -> tuple[RootCause, ...]:
     """Failures grouped by what explains them: a blocker, or the identical failure observed.
 
@@ -117,24 +129,24 @@ def root_causes(results: Iterable[RequirementResult]) -> tuple[RootCause, ...]:
     """
     items = list(results)
     by_id = {r.id: r for r in items}
-    groups: dict[str, list[str]] = {}
-    lead: dict[str, RequirementResult] = {}
-    for r in items:
-        if r.status is not Status.FAILED:
-            continue
-        key = _pattern(r.message) or r.id
-        lead.setdefault(key, r)
-        groups.setdefault(key, []).append(r.id)
-    owner = {rid: key for key, ids in groups.items() for rid in ids}
+    blocks: dict[str, list[str]] = {}  # failed requirement -> the blocked ones it explains
     for r in items:
         if r.status is not Status.BLOCKED:
             continue
-        root, seen = by_id.get(r.blocked_by), {r.id}
-        while root is not None and root.status is Status.BLOCKED and root.id not in seen:
-            seen.add(root.id)
-            root = by_id.get(root.blocked_by)
-        if root is not None and root.id in owner:
-            groups[owner[root.id]].append(r.id)
+        root = blocker_of(r, by_id)
+        if root is not None:
+            blocks.setdefault(root.id, []).append(r.id)
+    groups: dict[str, list[str]] = {}
+    for r in items:
+        if r.status is Status.FAILED:
+            groups.setdefault(_pattern(r.message) or r.id, []).append(r.id)
+    lead: dict[str, RequirementResult] = {}
+    for key, ids in groups.items():
+        # the requirement others were blocked by stands for the group: it is the one to fix
+        first = max(ids, key=lambda i: (len(blocks.get(i, ())), -ids.index(i)))
+        lead[key] = by_id[first]
+        ids.sort(key=lambda i: i != first)
+        ids += [b for i in list(ids) for b in blocks.get(i, ())]
     causes = [RootCause(lead[key].id, lead[key].message, tuple(ids)) for key, ids in groups.items()]
     return tuple(
         sorted(

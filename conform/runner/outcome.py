@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conform.errors import ExitCode
 from conform.report import Report
-from conform.results import RequirementResult, Status, Verdict, exit_code_for
+from conform.results import RequirementResult, Status, Verdict, blocker_of, exit_code_for
 from conform.runner.execute import TestOutcome
 from conform.runner.plan import NO_TEST, Plan, PlannedRequirement
 
@@ -66,16 +66,6 @@ def _decide(p: PlannedRequirement, outcomes: list[TestOutcome], not_run: str) ->
     return _result(p, Status.PASSED, "", [e for o in outcomes for e in o.evidence], tests)
 
 
-def _blocker(r: RequirementResult, by_id: dict[str, RequirementResult]) -> RequirementResult | None:
-    """The failed requirement a chain of blocked ones ends in (None: no failure explains R)."""
-    seen = {r.id}
-    current = by_id.get(r.blocked_by)
-    while current is not None and current.status is Status.BLOCKED and current.id not in seen:
-        seen.add(current.id)
-        current = by_id.get(current.blocked_by)
-    return current if current is not None and current.status is Status.FAILED else None
-
-
 def resolve_blocked(results: Sequence[RequirementResult]) -> tuple[RequirementResult, ...]:
     """Blocked stays blocked only when its precondition failed in this run; else error.
 
@@ -89,7 +79,7 @@ def resolve_blocked(results: Sequence[RequirementResult]) -> tuple[RequirementRe
         if r.status is not Status.BLOCKED:
             out.append(r)
             continue
-        root = _blocker(r, by_id)
+        root = blocker_of(r, by_id)
         if root is None:
             out.append(replace(r, status=Status.ERROR, blocked_by=""))
         else:

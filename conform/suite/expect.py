@@ -98,8 +98,7 @@ def expect_problem(resp: ResponseLike, status: int, error_name: str) -> dict[str
     body = resp.json()
     if not isinstance(body, dict):
         raise AssertionError(
-            f"expected a problem details object, got {shape_of(body)}: {_short(body)}"
-            f"{_where(resp)}"
+            f"expected a problem details object, got {shape_of(body)}: {_short(body)}{_where(resp)}"
         )
     wanted = ERROR_TYPE_PREFIX + error_name
     if body.get("type") != wanted:
