@@ -46,6 +46,11 @@ def test_needs_what_core_002_failed_at(client, ns):
         expect_status(r, 200)
 
 
+@pytest.mark.req("CORE-003")
+def test_needs_its_own_step():
+    raise Precondition("CORE-003", "the step it judges did not work")
+
+
 @pytest.mark.req("CORE-004")
 def test_needs_what_passed(client):
     raise Precondition("CORE-001", "the step did not work after all")
@@ -93,6 +98,9 @@ def test_precondition_blocks_when_its_requirement_failed(run: tuple[RunOutcome, 
     assert got["CORE-004"].status is Status.ERROR
     assert got["CORE-004"].message.startswith("precondition CORE-001 not met: the step did not")
     assert (got["CORE-001"].status, got["BAT-001"].status) == (Status.PASSED, Status.PASSED)
+    # a precondition on the test's own requirement is simply its failure
+    own = got["CORE-003"]
+    assert (own.status, own.message) == (Status.FAILED, "the step it judges did not work")
     assert outcome.report.verdict is Verdict.NOT_CERTIFIED  # the blocker's own failure decides
     doc = json.loads((out / "report.json").read_text())
     assert check_report(doc) == []
@@ -112,8 +120,8 @@ def test_every_format_knows_blocked(run: tuple[RunOutcome, Path]) -> None:
     skipped = cases["CORE-005"].find("skipped")
     assert skipped is not None and skipped.get("message", "").startswith("blocked by CORE-002")
     md = (out / "summary.md").read_text()
-    assert md.index("### 1 root cause") < md.index("| core-entities")
-    assert "**CORE-002**" in md and "CORE-005" in md.split("### 1 root cause")[1].split("###")[0]
+    assert md.index("### 2 root causes") < md.index("| core-entities")
+    assert "**CORE-002**" in md and "CORE-005" in md.split("### 2 root causes")[1].split("###")[0]
     html = (out / "report.html").read_text()
     assert html.index('id="root-causes"') < html.index('id="matrix"')
     assert 'class="badge s-blocked"' in html
@@ -125,7 +133,7 @@ def test_every_format_knows_blocked(run: tuple[RunOutcome, Path]) -> None:
     }
     assert outcomes["CORE-005"] == "earl:cantTell"
     lines = report_lines(report)
-    causes = lines.index("1 root cause:")
+    causes = lines.index("2 root causes:")
     assert lines[causes + 1].startswith("  CORE-002 [MUST] expected status 200, got 404")
     assert lines[causes + 2] == "      Explains: CORE-005"
     assert any(line.startswith("error CORE-004: precondition CORE-001") for line in lines)

@@ -118,10 +118,13 @@ class Collector:
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         rep = yield
-        self._record(item.nodeid, call, rep)
+        self._record(item, call, rep)
         return rep
 
-    def _record(self, nodeid: str, call: pytest.CallInfo[None], rep: pytest.TestReport) -> None:
+    def _record(
+        self, item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestReport
+    ) -> None:
+        nodeid = item.nodeid
         prior = self._state.get(nodeid)
         if prior and prior[0] in (Status.FAILED, Status.ERROR, Status.BLOCKED):
             return  # the first problem decides; a teardown error after it adds nothing
@@ -136,7 +139,10 @@ class Collector:
                 "",
             )
         elif rep.failed and isinstance(exc, Precondition):
-            self._state[nodeid] = (Status.BLOCKED, one_line(exc), exc.requirement)
+            if exc.requirement in _req_ids(item):  # its own rule: the step is what it judges
+                self._state[nodeid] = (Status.FAILED, exc.detail, "")
+            else:
+                self._state[nodeid] = (Status.BLOCKED, one_line(exc), exc.requirement)
         elif rep.failed and exc is not None:
             assertion = isinstance(exc, AssertionError | pytest.fail.Exception)
             status = Status.FAILED if assertion and rep.when == "call" else Status.ERROR
