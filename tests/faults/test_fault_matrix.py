@@ -181,7 +181,9 @@ def test_one_fault_fails_few_requirements() -> None:
         pytest.skip("needs every fault row of this session (run the whole matrix)")
     counts = sorted(FAILED_PER_ROW.values())
     worst = {n: c for n, c in FAILED_PER_ROW.items() if c > 3}
+    spread = ", ".join(f"{k}: {counts.count(k)} rows" for k in sorted(set(counts)))
     print(
-        f"failed requirements per fault row: median {statistics.median(counts)}, max {counts[-1]}"
+        f"failed requirements per fault row ({len(counts)} rows): "
+        f"median {statistics.median(counts)}, max {counts[-1]} ({spread})"
     )
     assert statistics.median(counts) <= 1 and worst == {}, (statistics.median(counts), worst)
