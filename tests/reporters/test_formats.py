@@ -163,3 +163,10 @@ def test_markdown_lists_at_most_25_failed_musts() -> None:
     md = render(make_report(results=many), ReportFormat.MARKDOWN).decode()
     failed_section = md.split("### Failed MUST requirements")[1].split("###")[0]
     assert failed_section.count("- **CORE-") == 25 and "- … +5 (report.html)" in failed_section
+
+
+def test_markdown_names_leftovers() -> None:
+    report = make_report(leftovers=("urn:ngsi-ld:T:conform-1 (DELETE answered 500)",))
+    md = render(report, ReportFormat.MARKDOWN).decode()
+    section = md.split("### Not cleaned up")[1].split("###")[0]
+    assert "- `urn:ngsi-ld:T:conform-1 (DELETE answered 500)`" in section
