@@ -48,6 +48,7 @@ class ShapeFault:
     name: str
     hooks: Hooks
     runs: tuple[str, ...]
+    passes: tuple[str, ...] = ()  # a shape the standard allows: these must still pass
 
 
 def _answers(edit: Edit, *, errors: bool = False, routes: tuple[str, ...] = ()) -> Hooks:
@@ -107,6 +108,10 @@ def _numbers_as_strings(entity: dict[str, Any]) -> dict[str, Any]:
     return {k: v if k in ("id", "type", "@context") else _stringly(v) for k, v in entity.items()}
 
 
+def _with_context(entity: dict[str, Any]) -> dict[str, Any]:
+    return {**entity, "@context": "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"}
+
+
 def _swap(resp: Resp, body: Any) -> Resp:
     """An object answered as an array of it, an array as an object holding it."""
     return resp.with_json([body] if isinstance(body, dict) else {"results": body})
@@ -139,6 +144,10 @@ SHAPE_ROWS = (
                _answers(lambda resp, body: resp.with_json(None), routes=_ENTITY), _runs(READERS)),
     ShapeFault("shape-empty-body", _answers(_text("application/json", b""), routes=_ENTITY),
                _runs(READERS)),
+    # an @context member is no attribute: nothing that counts attributes may count it
+    ShapeFault("shape-context-member", _answers(_each_entity(_with_context), routes=_ENTITY),
+               _runs(("CORE-002", "CORE-011", "QRY-005")),
+               passes=("CORE-002", "CORE-011", "QRY-005")),
     ShapeFault("shape-html-error-body",
                _answers(_text("text/html", b"<html><body><h1>Error</h1></body></html>"),
                         errors=True), _runs(ERRORS)),

@@ -172,6 +172,8 @@ def test_shape_fault_is_passed_failed_or_blocked(
     ran = [r for r in doc["requirements"] if r["status"] != "skipped"]
     odd = {r["id"]: r["message"] for r in ran if r["status"] not in ("passed", "failed", "blocked")}
     assert odd == {}, f"{shape.name}: neither passed, failed nor blocked: {odd}"
+    status = {r["id"]: f"{r['status']}: {r['message']}" for r in ran}
+    assert {r: status[r] for r in shape.passes if status[r] != "passed: "} == {}
     assert exception_texts(tmp_path, "".join(capsys.readouterr())) == []
 
 
