@@ -94,6 +94,12 @@ def _untyped(entity: dict[str, Any]) -> dict[str, Any]:
     return {k: drop(v) if _is_attr(v) else v for k, v in entity.items()}
 
 
+def _instances_untyped(entity: dict[str, Any]) -> dict[str, Any]:
+    """Attributes as arrays of instances that carry no type (as one broker answered)."""
+    drop = lambda v: {m: x for m, x in v.items() if m != "type"}  # noqa: E731
+    return {k: [drop(v)] if _is_attr(v) else v for k, v in entity.items()}
+
+
 def _stringly(value: Any) -> Any:
     if isinstance(value, bool):
         return value
@@ -138,6 +144,9 @@ SHAPE_ROWS = (
                _answers(_each_entity(_instances), routes=_ENTITY), _runs(READERS)),
     ShapeFault("shape-attributes-without-type",
                _answers(_each_entity(_untyped), routes=_ENTITY), _runs(READERS)),
+    ShapeFault("shape-untyped-instance-arrays",
+               _answers(_each_entity(_instances_untyped), routes=_ENTITY),
+               _runs(READERS)),
     ShapeFault("shape-numbers-as-strings",
                _answers(_each_entity(_numbers_as_strings), routes=_ENTITY), _runs(READERS)),
     ShapeFault("shape-null-body",
