@@ -22,6 +22,7 @@ _STYLE = {
 }
 _MAX_CAUSES = 10  # two lines each at most: the causes stay within ~20 lines
 _MAX_IDS = 8  # ids listed on one line before "+N"
+_MAX_ERROR_LINES = 5  # distinct reasons a requirement could not be tested
 _SOFT_FAILURE = re.compile(r"^(SHOULD|MAY) ([A-Z]{2,5}-[0-9]{3}) failed: ")
 
 
@@ -60,7 +61,11 @@ def _error_lines(report: Report, lang: str) -> list[str]:
         if r.status is Status.ERROR:
             groups.setdefault(first_line(r.message, 120), []).append(r.id)
     label = status_label(Status.ERROR, lang)
-    return [f"{label} {_ids(ids)}: {reason}" for reason, ids in groups.items()]
+    lines = [f"{label} {_ids(ids)}: {reason}" for reason, ids in groups.items()]
+    if len(lines) > _MAX_ERROR_LINES:
+        more = len(lines) - _MAX_ERROR_LINES
+        lines = [*lines[:_MAX_ERROR_LINES], f"  {t('more_in_report', lang).format(n=more)}"]
+    return lines
 
 
 def _problem_lines(report: Report, lang: str) -> list[str]:

@@ -46,6 +46,15 @@ def test_summary_fits_a_screen_and_names_leftovers() -> None:
     assert warnings == ["Warnings: SHOULD CORE-030 failed: expected a non-empty title"]
 
 
+def test_errors_are_grouped_by_reason_and_capped() -> None:
+    errors = tuple(
+        result(f"CORE-{n:03d}", Status.ERROR, message=f"reason {n % 7}") for n in range(1, 31)
+    )
+    lines = [line for line in report_lines(make_report(results=errors)) if "reason" in line]
+    assert lines[0] == "error CORE-001, CORE-008, CORE-015, CORE-022, CORE-029: reason 1"
+    assert len(lines) == 5
+
+
 def test_verbose_lists_every_problem() -> None:
     lines = report_lines(make_report(results=_many_failures()), verbose=True)
     assert sum(line.startswith(("FAILED ", "BLOCKED ")) for line in lines) == 72
