@@ -100,11 +100,16 @@ class RootCause:
 # exchange references and the run's generated ids differ between requirements failing alike
 _EXCHANGE_REF = re.compile(r"\s*\[x\d+\]")
 _RUN_ID = re.compile(r"conform-[0-9a-f]+-\d+")
+# the excerpt of an answer after its shape is named, or quoted after "(body: ...)"
+_EXCERPT = re.compile(
+    r"(got (?:an array of \d+|an object|a string|a number|a boolean|null)): .*$|\s*\(body: .*\)"
+)
 
 
 def _pattern(message: str) -> str:
-    """A failure message with what differs between requests of one run made alike."""
-    return _RUN_ID.sub("<id>", _EXCHANGE_REF.sub("", message)).strip()
+    """A failure message without what differs between answers of one kind (ids, excerpts)."""
+    text = _EXCHANGE_REF.sub("", message)
+    return _RUN_ID.sub("<id>", _EXCERPT.sub(lambda m: m.group(1) or "", text)).strip()
 
 
 def blocker_of(
