@@ -80,6 +80,7 @@ def _answering(status: int) -> Iterator[str]:
         server.server_close()
 
 
+@pytest.mark.slow
 def test_reference_server_passes_every_mapped_requirement_at_the_defaults() -> None:
     with reference.ReferenceServer(port=0) as server:
         results, evidence = _phase(server.url)
@@ -90,6 +91,7 @@ def test_reference_server_passes_every_mapped_requirement_at_the_defaults() -> N
     assert {x.test for x in evidence.exchanges()} == {"property-based"}
 
 
+@pytest.mark.slow
 def test_same_seed_same_requests_and_same_results() -> None:
     runs = []
     for _ in range(2):
@@ -104,6 +106,7 @@ def test_same_seed_same_requests_and_same_results() -> None:
     assert runs[0] == runs[1]
 
 
+@pytest.mark.slow
 def test_a_different_seed_sends_different_requests() -> None:
     bodies = []
     for seed in (1, 2):
@@ -113,6 +116,7 @@ def test_a_different_seed_sends_different_requests() -> None:
     assert bodies[0] != bodies[1]
 
 
+@pytest.mark.slow
 def test_unrelated_entities_are_left_byte_identical() -> None:
     with reference.ReferenceServer(port=0) as server:
         for n in range(50):

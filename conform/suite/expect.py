@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 ERROR_TYPE_PREFIX = "https://uri.etsi.org/ngsi-ld/errors/"
@@ -11,11 +12,16 @@ _MAX_SHOWN = 200
 
 
 class ResponseLike(Protocol):
-    """What the helpers read from a response of `conform.http.Client`."""
+    """What the helpers read from a response of `conform.http.Client` (read-only members)."""
 
-    status_code: int
-    headers: Any
-    text: str
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def text(self) -> str: ...
 
     @property
     def media_type(self) -> str: ...

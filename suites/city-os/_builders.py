@@ -285,8 +285,8 @@ def entity_list(r: Response) -> list[Entity]:
     return body
 
 
-def entity_ids(r: Response) -> list[str]:
-    """The ids of the entities of an array body, in order."""
+def entity_ids(r: Response) -> list[Any]:
+    """The ids of the entities of an array body, in order (as the target sent them)."""
     return [e.get("id") for e in entity_list(r)]
 
 

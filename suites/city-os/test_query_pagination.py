@@ -45,7 +45,7 @@ def paged(conform_context) -> Iterator[Paged]:
 
 
 def _page(client, data: Paged, **params: str) -> Any:
-    return query(client, type=data.type_, **params)
+    return query(client, headers=None, type=data.type_, **params)
 
 
 @pytest.mark.req("QRY-014")
