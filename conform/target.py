@@ -15,6 +15,7 @@ from conform import __version__
 from conform.auth import Auth, AuthConfig, AuthKind, OAuth2Auth, api_key, basic, bearer
 from conform.errors import ConfigError
 from conform.http import Client
+from conform.profiles import Profile, default_profile
 from conform.yamlfile import load_yaml_file
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ _RESERVED_HEADERS = {
     "authorization": "use the auth section",
     "proxy-authorization": "use the auth section",
     "cookie": "use the auth section",
-    "ngsild-tenant": "use tenant:",
 }
 _SECRET_OF = {
     AuthKind.BEARER: "token",
@@ -69,7 +69,7 @@ class TargetConfig:
     vendor: str = ""
     product_version: str = ""
     auth: AuthConfig = field(default_factory=AuthConfig)
-    tenant: str | None = None  # sent as NGSILD-Tenant
+    tenant: str | None = None  # sent in the profile's tenant header (NGSI-LD: NGSILD-Tenant)
     headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     classes: tuple[str, ...] = ()
     data_models: tuple[str, ...] = ()
@@ -121,8 +121,8 @@ class _Section:
             raise self.error(key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
 
 
-def load_system(path: Path) -> TargetConfig:
-    """Load and validate a system.yaml."""
+def load_system(path: Path, profile: Profile | None = None) -> TargetConfig:
+    """Load and validate a system.yaml (PROFILE: the bundle's protocol, for its tenant header)."""
     data = load_yaml_file(path, "system file")
     top = _Section(path, data)
     name = top.text("name", required=True) or ""
@@ -143,7 +143,7 @@ def load_system(path: Path) -> TargetConfig:
         product_version=top.text("product_version", "") or "",
         auth=auth,
         tenant=top.text("tenant"),
-        headers=_headers(top, auth),
+        headers=_headers(top, auth, profile or default_profile()),
         classes=top.strings("classes"),
         data_models=top.strings("data_models"),
         lang=lang,
@@ -169,11 +169,11 @@ def _check_url(section: _Section, key: str, url: str) -> str:
     return url.rstrip("/")
 
 
-def _headers(top: _Section, auth: AuthConfig) -> Mapping[str, str]:
+def _headers(top: _Section, auth: AuthConfig, profile: Profile) -> Mapping[str, str]:
     raw = top.data.pop("headers", None) or {}
     if not isinstance(raw, dict):
         raise top.error("headers", "expected a mapping of header name to value")
-    reserved = dict(_RESERVED_HEADERS)
+    reserved = {**_RESERVED_HEADERS, profile.tenant_header.lower(): "use tenant:"}
     if auth.header:
         reserved[auth.header.lower()] = "it carries the API key; use the auth section"
     for key, value in raw.items():
@@ -276,17 +276,20 @@ def client_for(
     *,
     evidence: EvidenceLog,
     namespace: Namespace | None = None,
+    profile: Profile | None = None,
     timeout: float = 10.0,
     max_body: int = 10 * 1024 * 1024,
     environ: Mapping[str, str] | None = None,
 ) -> Client:
-    """A recording client for `target`: its auth, tenant, extra headers and CA bundle."""
+    """A recording client for `target` speaking PROFILE: auth, tenant, headers, CA bundle."""
+    profile = profile or default_profile()
     headers = dict(target.headers)
     if target.tenant:
-        headers["NGSILD-Tenant"] = target.tenant
+        headers[profile.tenant_header] = target.tenant
     auth = build_auth(target.auth, timeout=timeout, ca_bundle=target.ca_bundle, environ=environ)
     return Client(
         target.url,
+        profile=profile,
         auth=auth,
         headers=headers,
         timeout=timeout,

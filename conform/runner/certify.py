@@ -14,6 +14,7 @@ from conform.diff import regressions
 from conform.errors import UsageError
 from conform.evidence import EvidenceLog
 from conform.http import BodyTooLarge, TransportError
+from conform.profiles import check_map, profile_for
 from conform.report import BundleRef, EvidenceRef, Report, TargetInfo, load_report
 from conform.resources import suites_dir
 from conform.results import Level, RequirementResult, Status
@@ -24,7 +25,7 @@ from conform.runner.outcome import RunOutcome, requirement_results
 from conform.runner.output import EVIDENCE_FILE, default_out_dir, write_other_formats, write_report
 from conform.runner.plan import Plan, make_plan
 from conform.runner.progress import Progress
-from conform.runner.properties import check_map, planned, run_phase
+from conform.runner.properties import planned, run_phase
 from conform.runner.session import open_session, reference_config, resolve_target
 from conform.signing import load_private_key, sign_report
 from conform.suite.context import SuiteContext
@@ -85,9 +86,9 @@ def _suite_dir(config: RunConfig, bundle: Bundle) -> Path:
 def _probe(ctx: SuiteContext) -> str:
     """'' if the endpoint answers HTTP at all, else why not (any status means reachable)."""
     ctx.evidence.set_phase("probe")
-    model = next(iter(ctx.target.data_models), "Thing")
+    path, params = profile_for(ctx.bundle).probe.request(tuple(ctx.target.data_models))
     try:
-        ctx.client.get("/entities", params={"type": model, "limit": "1"})
+        ctx.client.get(path, params=params)
     except BodyTooLarge as exc:  # the harness's own cap, not proof the target broke a rule
         return f"could not read the endpoint's answer: {exc} (the --max-body cap)"
     except TransportError as exc:
@@ -145,7 +146,7 @@ def _run(
     suite = _suite_dir(config, bundle)
     plan = make_plan(
         bundle, suite_tests(suite), declared=target.classes, only=config.only,
-        read_only=config.read_only, property_based=set(check_map().values()),
+        read_only=config.read_only, property_based=set(check_map(bundle).values()),
     )  # fmt: skip
     run_id, started = secrets.token_hex(4), _now()
     progress.run_started(plan)
@@ -225,7 +226,7 @@ def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
             from conform.reference import ReferenceServer
 
             progress.phase("starting the reference server")
-            server = stack.enter_context(ReferenceServer(port=0))
+            server = stack.enter_context(ReferenceServer(bundle, port=0))
             target = reference_config(bundle, server.url, config.callback_host)
         else:
             target = resolve_target(

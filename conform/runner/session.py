@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from conform.bundle import Bundle, load_bundle
 from conform.evidence import EvidenceLog
 from conform.namespace import Namespace
+from conform.profiles import profile_for
 from conform.runner.plan import check_classes, check_models
 from conform.suite.context import SuiteContext
 from conform.target import TargetConfig, client_for, load_system, reference_target
@@ -34,7 +35,7 @@ def resolve_target(
 ) -> TargetConfig:
     """The target from a system file and/or --url, with --class added (not the reference server)."""
     if system is not None:
-        target = load_system(system)
+        target = load_system(system, profile_for(bundle))
         check_classes(bundle, target.classes, str(system))
         check_models(bundle, target.data_models, str(system))
         if url is not None:
@@ -73,10 +74,12 @@ def open_session(
 ) -> Iterator[SuiteContext]:
     """A context with a recording client for TARGET; the client is closed on exit (no cleanup)."""
     evidence = EvidenceLog()  # the auth binds to it and registers its own secrets
-    namespace = Namespace.new(run_id)
+    profile = profile_for(bundle)
+    namespace = Namespace.new(run_id, profile.id_form)
     client = client_for(
-        target, evidence=evidence, namespace=namespace, timeout=timeout, max_body=max_body
-    )
+        target, evidence=evidence, namespace=namespace, profile=profile, timeout=timeout,
+        max_body=max_body,
+    )  # fmt: skip
     try:
         yield SuiteContext(bundle, target, client, namespace, evidence, seed)
     finally:
@@ -94,7 +97,7 @@ def standalone_context(
     loaded = load_bundle(bundle)
     with contextlib.ExitStack() as stack:
         if url is None and system is None:
-            server = stack.enter_context(ReferenceServer(port=0))
+            server = stack.enter_context(ReferenceServer(loaded, port=0))
             target = reference_config(loaded, server.url, None)
         else:
             target = resolve_target(
