@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conform.bundle import load_bundle
+from conform.errors import BundleError
 from conform.reference import ReferenceServer
 from conform.results import Status
 from conform.runner import NullProgress, RunConfig, run_certification
@@ -75,3 +77,11 @@ def test_the_reference_server_serves_its_bundles_openapi_and_defaults() -> None:
         served = requests.get(f"{server.url}/openapi.yaml", timeout=5)
     assert served.content == ONE_ZERO.openapi_path.read_bytes()
     assert server.services.settings.page_size == 20
+
+
+def test_the_reference_server_refuses_a_bundle_of_another_protocol() -> None:
+    other = dataclasses.replace(ONE_ZERO, profile="ngsi-v2")
+    with pytest.raises(
+        BundleError, match="speaks ngsi-v2; the reference server implements ngsi-ld"
+    ):
+        ReferenceServer(other)

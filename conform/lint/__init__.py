@@ -18,7 +18,7 @@ from conform.lint.openapi import check_openapi
 from conform.profiles import load_profile
 from conform.resources import suites_dir
 from conform.results import Level
-from conform.runner.coverage import suite_coverage
+from conform.suite.coverage import suite_coverage
 
 __all__ = [
     "Finding",
@@ -101,7 +101,9 @@ def _lint_bundle(folder: Path, covered: set[str] | None) -> list[Finding]:
     parts = found.fields.get("parts") or {}
     openapi = folder / str(parts.get("openapi", ""))
     if parts.get("openapi") and openapi.is_file():
-        findings += check_openapi(read_yaml(openapi)[0], openapi)
+        name = found.fields.get("profile")
+        profile = load_profile(name) if name else None  # unknown: already a finding above
+        findings += check_openapi(read_yaml(openapi)[0], openapi, profile)
     findings += _lint_checks(
         manifest_file=folder / "bundle.yaml", checks=found.fields.get("checks")
     )

@@ -89,7 +89,7 @@ class Profile:
     collections: Collections
     fuzzing: Fuzzing
     default_checks: Mapping[str, str]  # schemathesis check -> requirement, when the bundle has none
-    bodyless_errors: frozenset[str] = frozenset()  # statuses sent without an error body
+    bodyless_errors: frozenset[str] = frozenset()  # error statuses sent without an error body
 
     def error_type(self, name: str) -> str:
         """The `type` member of the error body for error NAME."""

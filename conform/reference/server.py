@@ -39,6 +39,7 @@ from conform.reference.store import Store
 from conform.reference.transport import BodyTooLarge, QuietServer, read_body
 
 Reply = tuple[int, list[tuple[str, str]], bytes]
+PROFILE = "ngsi-ld"  # the protocol this server implements (bundle.yaml's `profile:`)
 
 
 def _json(status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
@@ -173,6 +174,11 @@ class ReferenceServer:
 
     def __init__(self, bundle: Bundle | None = None, host: str = "127.0.0.1", port: int = 0):
         self.bundle = bundle if bundle is not None else load_bundle(DEFAULT_BUNDLE)
+        if self.bundle.profile != PROFILE:
+            raise BundleError(
+                f"bundle {self.bundle.ref} speaks {self.bundle.profile}; the reference server "
+                f"implements {PROFILE} only"
+            )
         self.store = Store()
         self.services = Services(
             self.store,

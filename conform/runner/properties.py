@@ -7,7 +7,8 @@ from typing import Any, cast
 from conform.http import Client, Response, SafetyError
 from conform.profiles import check_map
 from conform.results import Status
-from conform.runner.execute import TestOutcome, one_line
+from conform.runner.execute import one_line
+from conform.runner.outcome import TestOutcome
 from conform.runner.plan import Plan
 from conform.runner.progress import Progress
 from conform.suite.context import SuiteContext

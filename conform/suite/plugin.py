@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conform.profiles import profile_for
-from conform.suite.context import SuiteContext
+from conform.suite.context import CONTEXT, SuiteContext
 from conform.suite.expect import bind_profile
 from conform.suite.receiver import NotificationReceiver
 
@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from conform.http import Client
     from conform.namespace import Namespace
     from conform.target import TargetConfig
-
-CONTEXT = pytest.StashKey[SuiteContext]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -50,7 +48,7 @@ def conform_context(request: pytest.FixtureRequest) -> Iterator[SuiteContext]:
         bind_profile(profile_for(ctx.bundle))
         yield ctx
         return
-    from conform.runner.session import standalone_context  # the runner imports this module
+    from conform.suite.session import standalone_context  # heavy: only under plain pytest
 
     opt = request.config.getoption
     with standalone_context(

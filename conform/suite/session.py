@@ -5,16 +5,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from conform.bundle import Bundle, load_bundle
+from conform.errors import UsageError
 from conform.evidence import EvidenceLog
 from conform.namespace import Namespace
 from conform.profiles import profile_for
-from conform.runner.plan import check_classes, check_models
-from conform.suite.context import SuiteContext
+from conform.suite.context import SuiteContext, random_seed
 from conform.target import TargetConfig, client_for, load_system, reference_target
 
 
@@ -22,6 +22,34 @@ def _name_from_url(url: str) -> str:
     """A file-name-safe system name for a bare --url (host and port)."""
     parts = urlsplit(url)
     return re.sub(r"[^A-Za-z0-9._-]+", "-", parts.netloc.rsplit("@", 1)[-1]).strip("-") or "target"
+
+
+def check_classes(bundle: Bundle, names: Iterable[str], source: str) -> tuple[str, ...]:
+    """The declared class names, all known to BUNDLE; UsageError names SOURCE and the valid ones."""
+    known = {c.id for c in bundle.classes}
+    optional = [c.id for c in bundle.classes if not c.mandatory]
+    for name in names:
+        if name not in known:
+            raise UsageError(
+                f"{source}: unknown conformance class {name!r}; "
+                f"optional classes of {bundle.id}@{bundle.version}: {', '.join(optional)}"
+            )
+    return tuple(c for c in optional if c in set(names))
+
+
+def check_models(bundle: Bundle, names: Iterable[str], source: str) -> tuple[str, ...]:
+    """The declared data models, all published by BUNDLE; UsageError names SOURCE and the models.
+
+    An unknown name would otherwise be read and validated against nothing: a pass proving nothing.
+    """
+    published = bundle.model_paths()
+    for name in names:
+        if name not in published:
+            raise UsageError(
+                f"{source}: data_models: unknown model {name!r}; "
+                f"models of {bundle.id}@{bundle.version}: {', '.join(sorted(published))}"
+            )
+    return tuple(names)
 
 
 def resolve_target(
@@ -92,7 +120,6 @@ def standalone_context(
 ) -> Iterator[SuiteContext]:
     """The context for plain `pytest suites/...`: the reference server unless a target is given."""
     from conform.reference import ReferenceServer
-    from conform.runner.config import random_seed
 
     loaded = load_bundle(bundle)
     with contextlib.ExitStack() as stack:
