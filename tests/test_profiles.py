@@ -21,6 +21,8 @@ from conform.profiles import (
     profile_for,
 )
 from conform.profiles.ngsi_ld import PROFILE as NGSI_LD
+from conform.suite import expect_problem
+from conform.suite.expect import bind_profile
 
 
 def test_ngsi_ld_is_known_and_the_default() -> None:
@@ -82,3 +84,34 @@ def test_error_types_are_the_prefix_and_the_name() -> None:
     assert NGSI_LD.error_type("BadRequestData") == (
         "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"
     )
+
+
+class _Problem:
+    """A response carrying a problem body (what `expect_problem` reads)."""
+
+    status_code = 404
+    media_type = "application/json"
+
+    def __init__(self, type_: str) -> None:
+        self.headers = {"Content-Type": "application/json"}
+        self.body = {"type": type_, "title": "Not found"}
+        self.text = str(self.body)
+
+    def json(self) -> dict[str, str]:
+        return self.body
+
+
+def test_expect_problem_checks_the_bound_profiles_error_type() -> None:
+    other = dataclasses.replace(NGSI_LD, name="other", error_type_prefix="https://e.example/err/")
+    ngsi = _Problem("https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound")
+    mine = _Problem("https://e.example/err/ResourceNotFound")
+    expect_problem(ngsi, 404, "ResourceNotFound")  # nothing bound: the default profile
+    try:
+        bind_profile(other)
+        expect_problem(mine, 404, "ResourceNotFound")
+        with pytest.raises(AssertionError, match=r"expected error type https://e\.example/err/"):
+            expect_problem(ngsi, 404, "ResourceNotFound")
+    finally:
+        bind_profile(NGSI_LD)
+    with pytest.raises(AssertionError, match=r"ngsi-ld/errors/ResourceNotFound"):
+        expect_problem(mine, 404, "ResourceNotFound")
