@@ -9,8 +9,7 @@ from conform.profiles import Collections, Fuzzing, Probe, Profile
 ERROR_TYPE_PREFIX = "https://uri.etsi.org/ngsi-ld/errors/"  # clause 5.5.2; suites use it too
 
 PROFILE = Profile(
-    name="ngsi-ld",
-    title="ETSI NGSI-LD (GS CIM 009)",
+    name="ngsi-ld",  # ETSI GS CIM 009
     api_root="/ngsi-ld/v1",
     tenant_header="NGSILD-Tenant",  # clause 6.3.14
     error_media_type="application/json",
