@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from conform.http import Client, Response
 from conform.namespace import Namespace
+from conform.profiles.ngsi_ld import ERROR_TYPE_PREFIX
 from conform.suite import expect_problem, expect_status
-from conform.suite.expect import ERROR_TYPE_PREFIX
 
 Entity = dict[str, Any]
 
