@@ -11,7 +11,7 @@ from conform.reference.attributes import key_values, types_of
 from conform.reference.problems import bad_data
 
 SHARED = "common"  # models/common.json holds definitions, not a model
-_REQUIRED = re.compile(r"^'(.+)' is a required property$")
+_REQUIRED = re.compile(r'^"(.+)" is a required property')
 
 
 class ModelValidators:

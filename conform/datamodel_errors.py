@@ -1,0 +1,175 @@
+"""Validation errors of either engine (jsonschema, jsonschema-rs) as one pointed, plain message.
+
+Both engines' errors become a `Failure` (where, which keyword, what was expected, the value);
+one formatter writes every message, so both paths print the same text with JSON values (never
+Python reprs). For `anyOf`/`oneOf` the most plausible alternative is chosen: one the value has
+the JSON type for, then one whose `type` member matched (a GeoJSON geometry's own type),
+then the one with the fewest errors; its own error is reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema.exceptions import ValidationError
+
+from conform.bundle.files import pointer_token
+
+MAX_MESSAGE = 240
+_MAX_VALUE = 80
+_ALTERNATIVES = ("anyOf", "oneOf")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One engine-neutral validation error; BRANCHES are the alternatives of anyOf/oneOf."""
+
+    path: tuple[str | int, ...]
+    keyword: str
+    expected: Any
+    instance: Any
+    text: str  # the engine's own message: used only for keywords the formatter does not know
+    branches: tuple[tuple[Failure, ...], ...] = ()
+
+    @property
+    def pointer(self) -> str:
+        """The JSON pointer of the failing value."""
+        return "".join(f"/{pointer_token(p)}" for p in self.path)
+
+
+_RS_EXPECTED = {
+    "type": "types",
+    "required": "property",
+    "enum": "options",
+    "const": "expected_value",
+    "format": "format",
+    "pattern": "pattern",
+    "multipleOf": "multiple_of",
+    "additionalProperties": "unexpected",
+}
+
+
+def from_rs(error: Any) -> Failure:
+    """A jsonschema-rs ValidationError as a Failure."""
+    kind = error.kind
+    name = kind.name
+    branches: tuple[tuple[Failure, ...], ...] = ()
+    if name in _ALTERNATIVES and type(kind).__name__ != "OneOfMultipleValid":
+        branches = tuple(tuple(from_rs(e) for e in branch) for branch in kind.context)
+    expected = getattr(kind, _RS_EXPECTED.get(name, "limit"), None)
+    if name == "oneOf" and not branches:
+        name = "oneOfMany"
+    return Failure(
+        tuple(error.instance_path), name, expected, error.instance, error.message, branches
+    )
+
+
+def from_py(error: ValidationError) -> Failure:
+    """A jsonschema ValidationError as a Failure."""
+    name = str(error.validator)
+    expected = error.validator_value
+    if name == "required":  # one error per missing member; only the message names it
+        expected = ast.literal_eval(error.message.removesuffix(" is a required property"))
+    elif name == "type" and isinstance(expected, str):
+        expected = [expected]
+    elif name == "additionalProperties" and isinstance(error.instance, dict):
+        props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        expected = [k for k in error.instance if k not in props]
+    branches: tuple[tuple[Failure, ...], ...] = ()
+    if name in _ALTERNATIVES:
+        groups: dict[Any, list[Failure]] = {}
+        for sub in error.context or ():
+            groups.setdefault(sub.relative_schema_path[0], []).append(from_py(sub))
+        branches = tuple(tuple(group) for group in groups.values())
+        if name == "oneOf" and not branches:
+            name = "oneOfMany"
+    return Failure(
+        tuple(error.absolute_path), name, expected, error.instance, error.message, branches
+    )
+
+
+def best(failure: Failure) -> Failure:
+    """The error to report for FAILURE: inside anyOf/oneOf, the chosen alternative's first."""
+    while failure.branches:
+        wrong_type = [_wrong_type(failure, branch) for branch in failure.branches]
+        if all(wrong_type):  # not even the JSON type fits any alternative
+            types = [t for branch in wrong_type for t in branch]
+            return Failure(failure.path, "type", list(dict.fromkeys(types)), failure.instance, "")
+        fitting = [b for b, wrong in zip(failure.branches, wrong_type, strict=True) if not wrong]
+        chosen = min(
+            fitting, key=lambda branch: (_type_member_failed(failure, branch), len(branch))
+        )
+        failure = chosen[0]
+    return failure
+
+
+def _wrong_type(parent: Failure, branch: tuple[Failure, ...]) -> list[str]:
+    """The types an alternative wanted when the value itself has another JSON type, else []."""
+    for f in branch:
+        if f.keyword == "type" and f.path == parent.path:
+            return list(f.expected or [])
+    return []
+
+
+def _type_member_failed(parent: Failure, branch: tuple[Failure, ...]) -> bool:
+    """True if the alternative rejected the value's own `type` member (its discriminator)."""
+    return any(f.path == (*parent.path, "type") for f in branch)
+
+
+def message(failure: Failure) -> str:
+    """A one-line message for FAILURE, values shown as JSON, at most MAX_MESSAGE characters."""
+    text = _message(failure)
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
+
+
+def show(value: Any) -> str:
+    """VALUE as compact JSON, shortened."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 3] + "..."
+
+
+def _message(f: Failure) -> str:
+    value, limit = show(f.instance), f.expected
+    templates = {
+        "type": lambda: f"{value} is not of type {' or '.join(map(show, limit or []))}",
+        "required": lambda: f"{show(limit)} is a required property",
+        "enum": lambda: f"{value} is not one of {show(limit)}",
+        "const": lambda: f"{show(limit)} was expected",
+        "minimum": lambda: f"{value} is less than the minimum of {limit}",
+        "maximum": lambda: f"{value} is greater than the maximum of {limit}",
+        "exclusiveMinimum": lambda: f"{value} is less than or equal to the minimum of {limit}",
+        "exclusiveMaximum": lambda: f"{value} is greater than or equal to the maximum of {limit}",
+        "minItems": lambda: f"{value} has fewer than {limit} items",
+        "maxItems": lambda: f"{value} has more than {limit} items",
+        "minLength": lambda: f"{value} is shorter than {limit} characters",
+        "maxLength": lambda: f"{value} is longer than {limit} characters",
+        "minProperties": lambda: f"{value} has fewer than {limit} members",
+        "maxProperties": lambda: f"{value} has more than {limit} members",
+        "pattern": lambda: f"{value} does not match {show(limit)}",
+        "format": lambda: f"{value} is not a valid {show(limit)}{_format_hint(f)}",
+        "multipleOf": lambda: f"{value} is not a multiple of {limit}",
+        "uniqueItems": lambda: f"{value} has non-unique elements",
+        "additionalProperties": lambda: f"member(s) not allowed: {', '.join(map(show, limit))}",
+        "anyOf": lambda: f"{value} is not valid under any of the given schemas",
+        "oneOf": lambda: f"{value} is not valid under any of the given schemas",
+        "oneOfMany": lambda: f"{value} is valid under more than one of the given schemas",
+        "not": lambda: f"{value} is not allowed here",
+        "false": lambda: f"{value} is not allowed here",
+    }
+    template = templates.get(f.keyword)
+    return template() if template else f.text
+
+
+def _format_hint(f: Failure) -> str:
+    """The policy behind a rejected timestamp that only lacks its UTC offset."""
+    text = f.instance if isinstance(f.instance, str) else ""
+    if f.expected == "date-time" and len(text) >= 19 and text[10:11] in "Tt" and not _zoned(text):
+        return " (a date-time needs a UTC offset, e.g. Z or +09:00)"
+    return ""
+
+
+def _zoned(text: str) -> bool:
+    return text[-1:] in "Zz" or text[-6:-5] in "+-"
