@@ -99,11 +99,27 @@ def best(failure: Failure) -> Failure:
             types = [t for branch in wrong_type for t in branch]
             return Failure(failure.path, "type", list(dict.fromkeys(types)), failure.instance, "")
         fitting = [b for b, wrong in zip(failure.branches, wrong_type, strict=True) if not wrong]
+        if all(_type_member_failed(failure, branch) for branch in fitting):
+            named = _no_such_type(failure, fitting)
+            if named is not None:
+                return named
         chosen = min(
             fitting, key=lambda branch: (_type_member_failed(failure, branch), len(branch))
         )
         failure = chosen[0]
     return failure
+
+
+def _no_such_type(parent: Failure, branches: list[tuple[Failure, ...]]) -> Failure | None:
+    """Every alternative rejected the `type` member's value (e.g. "Circle"): all it may be."""
+    allowed: dict[str, Any] = {}
+    found = [f for branch in branches for f in branch if f.path == (*parent.path, "type")]
+    for f in found:
+        if f.keyword not in ("enum", "const"):
+            return None
+        for value in f.expected if f.keyword == "enum" else [f.expected]:
+            allowed.setdefault(show(value), value)
+    return Failure(found[0].path, "enum", list(allowed.values()), found[0].instance, "")
 
 
 def _wrong_type(parent: Failure, branch: tuple[Failure, ...]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,60 @@ def test_default_bundle_accepts_smart_data_models_key_values() -> None:
     example = SDM / "dataModel.Parking" / "OffStreetParking" / "examples" / "example.json"
     result = run_cli("validate-data", str(example))
     assert result.code == 0, result.stdout
+
+
+def test_unusable_files_are_one_line_errors(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text("")
+    good = ENTITIES / "widgets.ndjson"
+    for args, message in [
+        ([str(good), str(empty)], f"error: {empty}: empty file (expected JSON or NDJSON entities)"),
+        (
+            [str(tmp_path)],
+            f"error: {tmp_path}: is a folder, not a data file (name the files in it)",
+        ),
+        ([str(tmp_path / "nope.json")], f"error: {tmp_path / 'nope.json'}: file not found"),
+    ]:
+        result = run_cli("validate-data", *args, "--bundle", str(MINIMAL))
+        assert (result.code, result.stdout, result.stderr) == (2, "", message + "\n"), args
+
+
+def test_ndjson_line_that_is_not_json_is_an_invalid_document(tmp_path: Path) -> None:
+    data = tmp_path / "d.ndjson"
+    data.write_text('{"id": "a", "type": "Widget", "size": 1}\n{"id": \n\n{"type": "Widget"}\n')
+    result = run_cli("validate-data", str(data), "--bundle", str(MINIMAL))
+    assert result.code == 1
+    assert result.stdout.splitlines() == [
+        f"{data}#1: (root): line 2: invalid JSON: Expecting value",
+        f'{data}#2: (root): "id" is a required property',
+        "3 documents (3 key-values), 1 valid, 2 invalid",
+    ]
+
+
+def test_schemas_folder_with_a_broken_model_validates_the_others(tmp_path: Path) -> None:
+    folder = tmp_path / "sdm"
+    for part in ("dataModel.Environment", "dataModel.Parking", "data-models"):
+        shutil.copytree(SDM / part, folder / part)
+    (folder / "dataModel.Environment" / "Environment-schema.json").unlink()
+    spot = SDM / "dataModel.Parking" / "ParkingSpot" / "examples" / "example.json"
+    aqo = SDM / "dataModel.Environment" / "AirQualityObserved" / "examples" / "example.json"
+    result = run_cli("validate-data", str(spot), str(aqo), "--schemas", str(folder))
+    assert result.code == 1
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith("warning: model AirQualityObserved cannot be used: $ref")
+    (line, summary) = result.stdout.splitlines()
+    assert line.startswith(f"{aqo}#0: (root): model AirQualityObserved cannot be used: $ref")
+    assert summary == "2 documents (2 key-values), 1 valid, 1 invalid"
+
+
+def test_auto_form_says_what_it_detected() -> None:
+    examples = sorted(str(p) for p in SDM.glob("dataModel.Parking/*/examples/example*.json*"))
+    result = run_cli("validate-data", *examples, "--form", "auto", "-v", "--format", "json")
+    assert result.code == 0, result.stdout
+    doc = json.loads(result.stdout)
+    assert doc["forms"] == {
+        "key-values": 4,  # example.json and example.jsonld (key-values with @context)
+        "normalized NGSI v2": 2,
+        "normalized NGSI-LD": 2,
+    }
+    assert all(d["valid"] for d in doc["documents"]) and len(doc["documents"]) == 8

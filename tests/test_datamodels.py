@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,41 @@ def test_smart_data_models_examples() -> None:
         assert all(v.pointer.startswith("/") for v in result.violations[1:])
         (auto,) = validate_files([example], models, form=Form.AUTO)
         assert (auto.valid, auto.form) == (True, "normalized NGSI v2")
+
+
+def test_official_folder_both_url_forms_and_libraries() -> None:
+    models = ModelSet.from_folder(SDM)  # the bundle's copy: wrappers and the official files
+    assert models.names == [
+        "AirQualityObserved",
+        "EVChargingStation",
+        "OffStreetParking",
+        "ParkingSpot",
+        "Streetlight",
+        "WeatherObserved",
+    ]  # common-schema, Environment-schema and weather-schema hold definitions: not models
+    raw = "https://raw.githubusercontent.com/smart-data-models/dataModel.Environment/master/"
+    assert models.local_path(raw + "Environment-schema.json") == (
+        SDM / "dataModel.Environment" / "Environment-schema.json"
+    )
+    for name in models.names:
+        assert models.unresolved_refs(name) == [], name
+        assert not models.fast or models._fast_validator(name) is not None, name
+
+
+def test_unresolvable_ref_is_reported_per_model(tmp_path: Path) -> None:
+    folder = tmp_path / "sdm"
+    shutil.copytree(SDM / "dataModel.Environment", folder / "dataModel.Environment")
+    shutil.copytree(SDM / "dataModel.Parking", folder / "dataModel.Parking")
+    shutil.copytree(SDM / "data-models", folder / "data-models")
+    (folder / "dataModel.Environment" / "Environment-schema.json").unlink()
+    models = ModelSet.from_folder(folder)
+    reason = models.broken("AirQualityObserved")
+    assert reason is not None and "Environment-schema.json" in reason
+    assert "/allOf/1/properties/airQualityLevel/$ref" in reason
+    assert models.broken("ParkingSpot") is None
+    assert not models.fast or models._fast_validator("ParkingSpot") is not None
+    spot = json.loads((SDM / "dataModel.Parking/ParkingSpot/examples/example.json").read_text())
+    assert models.validate(spot) == []
+    aqo = {"id": "a", "type": "AirQualityObserved", "airQualityLevel": "good"}
+    (violation,) = models.validate(aqo)
+    assert violation.message.startswith("model AirQualityObserved cannot be used: $ref")
