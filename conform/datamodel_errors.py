@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,7 @@ from conform.bundle.files import pointer_token
 MAX_MESSAGE = 240
 _MAX_VALUE = 80
 _ALTERNATIVES = ("anyOf", "oneOf")
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f-\x9f\u2028\u2029]*').fullmatch  # JSON as it is
 
 
 @dataclass(frozen=True)
@@ -143,40 +146,50 @@ def message(failure: Failure) -> str:
 
 def show(value: Any) -> str:
     """VALUE as compact JSON, shortened."""
+    if type(value) is str and len(value) < _MAX_VALUE - 2 and _PLAIN(value):  # the common case
+        return f'"{value}"'
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 3] + "..."
 
 
+def _types(f: Failure) -> str:
+    return " or ".join(map(show, f.expected or []))
+
+
+# keyword -> message; V is the failing value as JSON, F the failure, X what the schema expected
+_TEMPLATES: dict[str, Callable[[str, Failure], str]] = {
+    "type": lambda v, f: f"{v} is not of type {_types(f)}",
+    "required": lambda v, f: f"{show(f.expected)} is a required property",
+    "enum": lambda v, f: f"{v} is not one of {show(f.expected)}",
+    "const": lambda v, f: f"{show(f.expected)} was expected",
+    "minimum": lambda v, f: f"{v} is less than the minimum of {f.expected}",
+    "maximum": lambda v, f: f"{v} is greater than the maximum of {f.expected}",
+    "exclusiveMinimum": lambda v, f: f"{v} is less than or equal to the minimum of {f.expected}",
+    "exclusiveMaximum": lambda v, f: f"{v} is greater than or equal to the maximum of {f.expected}",
+    "minItems": lambda v, f: f"{v} has fewer than {f.expected} items",
+    "maxItems": lambda v, f: f"{v} has more than {f.expected} items",
+    "minLength": lambda v, f: f"{v} is shorter than {f.expected} characters",
+    "maxLength": lambda v, f: f"{v} is longer than {f.expected} characters",
+    "minProperties": lambda v, f: f"{v} has fewer than {f.expected} members",
+    "maxProperties": lambda v, f: f"{v} has more than {f.expected} members",
+    "pattern": lambda v, f: f"{v} does not match {show(f.expected)}",
+    "format": lambda v, f: f"{v} is not a valid {show(f.expected)}{_format_hint(f)}",
+    "multipleOf": lambda v, f: f"{v} is not a multiple of {f.expected}",
+    "uniqueItems": lambda v, f: f"{v} has non-unique elements",
+    "additionalProperties": lambda v, f: (
+        f"member(s) not allowed: {', '.join(map(show, f.expected))}"
+    ),
+    "anyOf": lambda v, f: f"{v} is not valid under any of the given schemas",
+    "oneOf": lambda v, f: f"{v} is not valid under any of the given schemas",
+    "oneOfMany": lambda v, f: f"{v} is valid under more than one of the given schemas",
+    "not": lambda v, f: f"{v} is not allowed here",
+    "false": lambda v, f: f"{v} is not allowed here",
+}
+
+
 def _message(f: Failure) -> str:
-    value, limit = show(f.instance), f.expected
-    templates = {
-        "type": lambda: f"{value} is not of type {' or '.join(map(show, limit or []))}",
-        "required": lambda: f"{show(limit)} is a required property",
-        "enum": lambda: f"{value} is not one of {show(limit)}",
-        "const": lambda: f"{show(limit)} was expected",
-        "minimum": lambda: f"{value} is less than the minimum of {limit}",
-        "maximum": lambda: f"{value} is greater than the maximum of {limit}",
-        "exclusiveMinimum": lambda: f"{value} is less than or equal to the minimum of {limit}",
-        "exclusiveMaximum": lambda: f"{value} is greater than or equal to the maximum of {limit}",
-        "minItems": lambda: f"{value} has fewer than {limit} items",
-        "maxItems": lambda: f"{value} has more than {limit} items",
-        "minLength": lambda: f"{value} is shorter than {limit} characters",
-        "maxLength": lambda: f"{value} is longer than {limit} characters",
-        "minProperties": lambda: f"{value} has fewer than {limit} members",
-        "maxProperties": lambda: f"{value} has more than {limit} members",
-        "pattern": lambda: f"{value} does not match {show(limit)}",
-        "format": lambda: f"{value} is not a valid {show(limit)}{_format_hint(f)}",
-        "multipleOf": lambda: f"{value} is not a multiple of {limit}",
-        "uniqueItems": lambda: f"{value} has non-unique elements",
-        "additionalProperties": lambda: f"member(s) not allowed: {', '.join(map(show, limit))}",
-        "anyOf": lambda: f"{value} is not valid under any of the given schemas",
-        "oneOf": lambda: f"{value} is not valid under any of the given schemas",
-        "oneOfMany": lambda: f"{value} is valid under more than one of the given schemas",
-        "not": lambda: f"{value} is not allowed here",
-        "false": lambda: f"{value} is not allowed here",
-    }
-    template = templates.get(f.keyword)
-    return template() if template else f.text
+    template = _TEMPLATES.get(f.keyword)
+    return template(show(f.instance), f) if template else f.text
 
 
 def _format_hint(f: Failure) -> str:
