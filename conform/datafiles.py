@@ -2,7 +2,8 @@
 
 NDJSON is streamed line by line, so memory stays bounded whatever the file's size; a line that
 is not JSON is an invalid document, not the end of the run. Files that cannot be data at all
-(missing, a folder, empty) are refused before any document is validated.
+(missing, a folder, empty) are refused before any document is validated; a JSON file that does
+not parse is refused when it is reached.
 """
 
 from __future__ import annotations
@@ -73,8 +74,7 @@ def iter_documents(path: Path) -> Iterator[Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         if exc.msg != "Extra data":  # several values in a row: read as NDJSON
-            yield _Unparsable(f"line {exc.lineno}: invalid JSON: {exc.msg}")
-            return
+            raise DataError(f"{path}: line {exc.lineno}: invalid JSON: {exc.msg}") from exc
         yield from _lines(text.splitlines())
         return
     yield from data if isinstance(data, list) else [data]

@@ -19,7 +19,7 @@ from conform.cli.spec import FormatOption, OutputFormat
 from conform.datafiles import DocumentResult, validate_files
 from conform.datamodel_forms import Form
 from conform.datamodels import ModelSet
-from conform.errors import ExitCode, UsageError
+from conform.errors import DataError, ExitCode, UsageError
 
 
 class _Counts:
@@ -125,12 +125,14 @@ def validate_data(
         raise UsageError("--quiet and --verbose exclude each other: pick one")
     if schemas:
         models = ModelSet.from_folder(schemas)
-        for name in models.names:
-            reason = models.broken(name)
-            if reason:
-                typer.echo(f"warning: model {name} cannot be used: {reason}", err=True)
     else:
         models = ModelSet.from_bundle(load_bundle(bundle or DEFAULT_BUNDLE))
+    for name in models.names:  # a published bundle must be whole; a folder is what it is
+        reason = models.broken(name)
+        if reason and not schemas:
+            raise DataError(f"bundle model {name} cannot be used: {reason}")
+        if reason:
+            typer.echo(f"warning: model {name} cannot be used: {reason}", err=True)
     results = validate_files(files, models, model, form)
     first = next(results, None)  # unreadable files and unknown --model fail before any output
     counts = _Counts()
