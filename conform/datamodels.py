@@ -26,6 +26,7 @@ from rfc3986_validator import validate_rfc3986
 
 from conform.bundle import Bundle
 from conform.bundle.files import pointer_token, read_json
+from conform.bundle.model import model_files
 from conform.datamodel_errors import Failure, best, from_py, from_rs, message, show
 from conform.errors import DataError, UsageError
 
@@ -113,12 +114,6 @@ def _load_schema(path: Path) -> dict[str, Any]:
     if str(contents.get("$schema", "")).rstrip("#") == _DRAFT_2020_12:
         contents = {k: v for k, v in contents.items() if k != "$schema"}
     return contents if "$id" in contents else {**contents, "$id": path.resolve().as_uri()}
-
-
-def model_files(folder: Path) -> dict[str, Path]:
-    """A bundle's models: every `<Name>.json` directly in FOLDER but the shared common.json."""
-    files = sorted(folder.glob("*.json"))
-    return {p.stem: p for p in files if p.name != "common.json" and not p.name.startswith(".")}
 
 
 class ModelSet:
