@@ -10,7 +10,9 @@ then the one with the fewest errors; its own error is reported.
 from __future__ import annotations
 
 import ast
+import functools
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -146,8 +148,22 @@ def message(failure: Failure) -> str:
 
 def show(value: Any) -> str:
     """VALUE as compact JSON, shortened."""
-    if type(value) is str and len(value) < _MAX_VALUE - 2 and _PLAIN(value):  # the common case
+    kind = type(value)
+    if kind is str and len(value) < _MAX_VALUE - 2 and _PLAIN(value):  # the common cases first
         return f'"{value}"'
+    if kind is int or (kind is float and math.isfinite(value)):
+        return repr(value)
+    if kind is list and all(type(item) is str for item in value):  # enum options repeat
+        return _show_strings(tuple(value))
+    return _dumps(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _show_strings(items: tuple[str, ...]) -> str:
+    return _dumps(list(items))
+
+
+def _dumps(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 3] + "..."
 

@@ -316,7 +316,7 @@ class ModelSet:
             model = entity.get("type")
             if "type" not in entity:
                 return [Violation("", '"type" is a required property (it names the model)')]
-            if model not in self._schemas:
+            if not isinstance(model, str) or model not in self._schemas:
                 known = ", ".join(self.names)
                 return [Violation("/type", f"no model {show(model)} (models: {known})")]
         fast = self._fast_validator(model) if self.fast else None
@@ -329,7 +329,10 @@ class ModelSet:
                 failures = [from_py(error) for error in self.validator(model).iter_errors(entity)]
             except Unresolvable as exc:
                 return [Violation("", f"model {model} cannot be used: {_reason(exc, str(exc))}")]
-        return sorted(map(_violation, failures), key=lambda v: v.pointer.split("/"))
+        violations = [_violation(failure) for failure in failures]
+        if len(violations) > 1:
+            violations.sort(key=lambda v: v.pointer.split("/"))
+        return violations
 
 
 def _wraps(outer: Path, inner: Path) -> bool:
