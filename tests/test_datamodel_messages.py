@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from model_corpus import MODELS_11
 
 from conform.bundle import load_bundle
 from conform.datamodels import ModelSet, Violation, jsonschema_rs
@@ -99,3 +102,52 @@ def test_missing_or_unknown_type(bundle_models: dict[bool, ModelSet], fast: bool
     ]
     (unknown,) = models.validate({"id": "x", "type": None})
     assert unknown.pointer == "/type" and unknown.message.startswith("no model null (models: ")
+
+
+@pytest.mark.parametrize("fast", ENGINES)
+def test_nested_email_format(bundle_models: dict[bool, ModelSet], fast: bool) -> None:
+    models = bundle_models[fast]
+    station = json.loads(
+        (MODELS_11 / "dataModel.Transportation/EVChargingStation/examples/example.json").read_text()
+    )
+    assert models.validate(station) == []
+    broken = {**station, "contactPoint": {"email": "parking at city"}}
+    assert [(v.pointer, v.message) for v in models.validate(broken)] == [
+        ("/contactPoint/email", '"parking at city" is not a valid "idn-email"')
+    ]
+
+
+FORMATS = {
+    "when": {"type": "string", "format": "date-time"},
+    "day": {"type": "string", "format": "date"},
+    "opens": {"type": "string", "format": "time"},
+    "site": {"type": "string", "format": "uri"},
+    "mail": {"type": "string", "format": "email"},
+}
+GOOD = {
+    "when": "2026-06-30T23:59:60Z",  # a leap second: RFC 3339 allows it
+    "day": "2024-02-29",
+    "opens": "08:00:00+09:00",
+    "site": "urn:ngsi-ld:Thing:1",
+    "mail": "a@b.example",
+}
+BAD = {
+    "when": ["2026-11-28T09:00:00", "15/03/2016 11:00", "yesterday", "2026-11-28T25:00:00Z"],
+    "day": ["2023-02-29", "15/03/2016"],
+    "opens": ["08:00:00", "08:00", "25:00:00Z"],
+    "site": ["not a uri", "www.example.org"],
+    "mail": ["x", "a b@c.d", "a@b@c", "A <a@b.c>"],
+}
+
+
+@pytest.mark.parametrize("fast", ENGINES)
+def test_formats_policy(tmp_path: Path, fast: bool) -> None:
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "properties": FORMATS}
+    (tmp_path / "Thing.json").write_text(json.dumps(schema))
+    models = ModelSet.from_folder(tmp_path, fast=fast)
+    assert models.validate({"type": "Thing", **GOOD}) == []
+    for member, values in BAD.items():
+        for value in values:
+            (violation,) = models.validate({"type": "Thing", **GOOD, member: value})
+            assert violation.pointer == f"/{member}", value
+            assert f'is not a valid "{FORMATS[member]["format"]}"' in violation.message
