@@ -168,44 +168,49 @@ def _dumps(value: Any) -> str:
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 3] + "..."
 
 
+def _v(f: Failure) -> str:
+    """The failing value as JSON (rendered only by messages that show it)."""
+    return show(f.instance)
+
+
 def _types(f: Failure) -> str:
     return " or ".join(map(show, f.expected or []))
 
 
-# keyword -> message; V is the failing value as JSON, F the failure, X what the schema expected
-_TEMPLATES: dict[str, Callable[[str, Failure], str]] = {
-    "type": lambda v, f: f"{v} is not of type {_types(f)}",
-    "required": lambda v, f: f"{show(f.expected)} is a required property",
-    "enum": lambda v, f: f"{v} is not one of {show(f.expected)}",
-    "const": lambda v, f: f"{show(f.expected)} was expected",
-    "minimum": lambda v, f: f"{v} is less than the minimum of {f.expected}",
-    "maximum": lambda v, f: f"{v} is greater than the maximum of {f.expected}",
-    "exclusiveMinimum": lambda v, f: f"{v} is less than or equal to the minimum of {f.expected}",
-    "exclusiveMaximum": lambda v, f: f"{v} is greater than or equal to the maximum of {f.expected}",
-    "minItems": lambda v, f: f"{v} has fewer than {f.expected} items",
-    "maxItems": lambda v, f: f"{v} has more than {f.expected} items",
-    "minLength": lambda v, f: f"{v} is shorter than {f.expected} characters",
-    "maxLength": lambda v, f: f"{v} is longer than {f.expected} characters",
-    "minProperties": lambda v, f: f"{v} has fewer than {f.expected} members",
-    "maxProperties": lambda v, f: f"{v} has more than {f.expected} members",
-    "pattern": lambda v, f: f"{v} does not match {show(f.expected)}",
-    "format": lambda v, f: f"{v} is not a valid {show(f.expected)}{_format_hint(f)}",
-    "multipleOf": lambda v, f: f"{v} is not a multiple of {f.expected}",
-    "uniqueItems": lambda v, f: f"{v} has non-unique elements",
-    "additionalProperties": lambda v, f: (
-        f"member(s) not allowed: {', '.join(map(show, f.expected))}"
+# keyword -> message of a failure F (the value is rendered only where the message shows it)
+_TEMPLATES: dict[str, Callable[[Failure], str]] = {
+    "type": lambda f: f"{_v(f)} is not of type {_types(f)}",
+    "required": lambda f: f"{show(f.expected)} is a required property",
+    "enum": lambda f: f"{_v(f)} is not one of {show(f.expected)}",
+    "const": lambda f: f"{show(f.expected)} was expected",
+    "minimum": lambda f: f"{_v(f)} is less than the minimum of {f.expected}",
+    "maximum": lambda f: f"{_v(f)} is greater than the maximum of {f.expected}",
+    "exclusiveMinimum": lambda f: f"{_v(f)} is less than or equal to the minimum of {f.expected}",
+    "exclusiveMaximum": lambda f: (
+        f"{_v(f)} is greater than or equal to the maximum of {f.expected}"
     ),
-    "anyOf": lambda v, f: f"{v} is not valid under any of the given schemas",
-    "oneOf": lambda v, f: f"{v} is not valid under any of the given schemas",
-    "oneOfMany": lambda v, f: f"{v} is valid under more than one of the given schemas",
-    "not": lambda v, f: f"{v} is not allowed here",
-    "false": lambda v, f: f"{v} is not allowed here",
+    "minItems": lambda f: f"{_v(f)} has fewer than {f.expected} items",
+    "maxItems": lambda f: f"{_v(f)} has more than {f.expected} items",
+    "minLength": lambda f: f"{_v(f)} is shorter than {f.expected} characters",
+    "maxLength": lambda f: f"{_v(f)} is longer than {f.expected} characters",
+    "minProperties": lambda f: f"{_v(f)} has fewer than {f.expected} members",
+    "maxProperties": lambda f: f"{_v(f)} has more than {f.expected} members",
+    "pattern": lambda f: f"{_v(f)} does not match {show(f.expected)}",
+    "format": lambda f: f"{_v(f)} is not a valid {show(f.expected)}{_format_hint(f)}",
+    "multipleOf": lambda f: f"{_v(f)} is not a multiple of {f.expected}",
+    "uniqueItems": lambda f: f"{_v(f)} has non-unique elements",
+    "additionalProperties": lambda f: f"member(s) not allowed: {', '.join(map(show, f.expected))}",
+    "anyOf": lambda f: f"{_v(f)} is not valid under any of the given schemas",
+    "oneOf": lambda f: f"{_v(f)} is not valid under any of the given schemas",
+    "oneOfMany": lambda f: f"{_v(f)} is valid under more than one of the given schemas",
+    "not": lambda f: f"{_v(f)} is not allowed here",
+    "false": lambda f: f"{_v(f)} is not allowed here",
 }
 
 
 def _message(f: Failure) -> str:
     template = _TEMPLATES.get(f.keyword)
-    return template(show(f.instance), f) if template else f.text
+    return template(f) if template else f.text
 
 
 def _format_hint(f: Failure) -> str:
