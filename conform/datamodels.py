@@ -42,6 +42,7 @@ _SDM_RAW = re.compile(r"^https://raw\.githubusercontent\.com/smart-data-models/(
 # shared definitions (common-schema.json, Environment-schema.json): a library, not a model.
 _CONSTRAINING = {"properties", "required", "allOf", "anyOf", "oneOf", "$ref", "const", "enum"}
 _DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+_UNBUILT = object()
 _LEAP_SECOND = re.compile(r"23:59:60(\.\d+)?[Zz]$")
 
 
@@ -319,7 +320,9 @@ class ModelSet:
             if not isinstance(model, str) or model not in self._schemas:
                 known = ", ".join(self.names)
                 return [Violation("/type", f"no model {show(model)} (models: {known})")]
-        fast = self._fast_validator(model) if self.fast else None
+        fast = self._fast.get(model, _UNBUILT)  # the hot path: one lookup per document
+        if fast is _UNBUILT:
+            fast = self._fast_validator(model) if self.fast else None
         if fast is not None:
             if fast.is_valid(entity):
                 return []
