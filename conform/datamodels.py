@@ -1,33 +1,29 @@
 """JSON-Schema validation of key-values entities: validators compiled once, `$ref`s local only.
 
-Formats are asserted (`format` is a rule, not an annotation) with the same checkers in both
-engines where they would differ; a date-time needs its UTC offset (RFC 3339).
+Formats are asserted, alike in both engines (`conform/datamodel_formats.py`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from jsonschema import Draft202012Validator, FormatChecker, SchemaError, validators
-from jsonschema.exceptions import ValidationError
+from jsonschema import Draft202012Validator, SchemaError, validators
 from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
-from rfc3339_validator import validate_rfc3339
-from rfc3986_validator import validate_rfc3986
 
 from conform.bundle import Bundle
 from conform.bundle.files import pointer_token, read_json
 from conform.bundle.model import model_files
 from conform.datamodel_errors import Failure, best, from_py, from_rs, message, show
+from conform.datamodel_formats import FORMAT_CHECKER, SHARED_FORMATS, validator_class
 from conform.errors import DataError, UsageError
 
 try:  # the optional extra `fast`: compiled validation, verdicts and errors
@@ -43,56 +39,6 @@ _SDM_RAW = re.compile(r"^https://raw\.githubusercontent\.com/smart-data-models/(
 _CONSTRAINING = {"properties", "required", "allOf", "anyOf", "oneOf", "$ref", "const", "enum"}
 _DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 _UNBUILT = object()
-_LEAP_SECOND = re.compile(r"23:59:60(\.\d+)?[Zz]$")
-
-
-def _rfc3339(value: str) -> bool:
-    """RFC 3339 date-time, offset required; a leap second only at 23:59:60Z (as jsonschema-rs)."""
-    value = value.upper()
-    return validate_rfc3339(value) or bool(
-        _LEAP_SECOND.search(value) and validate_rfc3339(value.replace(":60", ":59"))
-    )
-
-
-def _email(value: str) -> bool:
-    """`local@domain`: both parts non-empty, no spaces, no second `@` (judged alike everywhere)."""
-    local, at, domain = value.rpartition("@")
-    plain = not any(c.isspace() or c in "<>" for c in value)
-    return bool(at and local and domain) and plain and "@" not in local
-
-
-# Format checkers given to BOTH engines (jsonschema-rs calls them instead of its own), where the
-# two would otherwise judge differently; every other format uses each engine's RFC checker.
-SHARED_FORMATS: dict[str, Callable[[str], bool]] = {"email": _email, "idn-email": _email}
-
-
-def _format_checker() -> FormatChecker:
-    """jsonschema's checkers, plus ours for the formats both engines must judge alike."""
-    checker = FormatChecker()
-    checks: dict[str, Callable[[str], bool]] = {
-        **SHARED_FORMATS,
-        "date-time": _rfc3339,
-        "time": lambda value: _rfc3339(f"1970-01-01T{value}"),
-        "uri": lambda value: bool(validate_rfc3986(value, rule="URI")),
-    }
-    for name, check in checks.items():
-        checker.checks(name)(lambda value, check=check: not isinstance(value, str) or check(value))
-    return checker
-
-
-FORMAT_CHECKER = _format_checker()
-
-
-def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
-    """`pattern` as JSON Schema means it (ECMA-262, as jsonschema-rs): \\w and \\d are ASCII."""
-    if validator.is_type(instance, "string") and not re.search(pattern, instance, re.ASCII):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-@functools.cache
-def _validator_class(base: type[Validator]) -> type[Validator]:
-    """BASE with ECMA-262 patterns (one class per draft, made once)."""
-    return validators.extend(base, {"pattern": _ecma_pattern})
 
 
 @dataclass(frozen=True)
@@ -246,7 +192,7 @@ class ModelSet:
                 where = "/" + "/".join(pointer_token(p) for p in exc.path)
                 msg = f"{self._paths[name]}: {where}: not a valid JSON Schema: {exc.message}"
                 raise DataError(msg) from exc
-            self._validators[name] = _validator_class(cls)(
+            self._validators[name] = validator_class(cls)(
                 schema, registry=self.registry, format_checker=FORMAT_CHECKER
             )
         return self._validators[name]

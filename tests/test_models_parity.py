@@ -19,7 +19,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from conform.bundle import load_bundle
-from conform.datamodels import FORMAT_CHECKER, ModelSet
+from conform.datamodel_formats import FORMAT_CHECKER
+from conform.datamodels import ModelSet
 
 # the shared reference copy beside the checkout (or beside the worktrees' folder), if present
 REFERENCE = next(
