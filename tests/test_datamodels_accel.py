@@ -1,4 +1,4 @@
-"""The jsonschema-rs accelerator gives the same verdicts as jsonschema alone, model by model."""
+"""jsonschema-rs gives the same violations (verdicts, pointers, messages) as jsonschema alone."""
 
 from __future__ import annotations
 
