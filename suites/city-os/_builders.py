@@ -151,7 +151,6 @@ def _ev_charging_station(eid: str, ns: Namespace) -> Entity:
         "socketNumber": 4,
         "socketType": ["Type2", "CHAdeMO"],
         "allowedVehicleType": ["car"],
-        "status": ["available"],
         "location": point(),
     }
 
