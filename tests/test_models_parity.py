@@ -45,7 +45,7 @@ def _official_registry(root: Path) -> Registry[Any]:
         resource = Resource.from_contents(contents, default_specification=DRAFT202012)
         repo, _, rest = path.relative_to(root).as_posix().partition("/")
         resources += [(contents["$id"], resource), (RAW.format(repo=repo, path=rest), resource)]
-    return Registry().with_resources(resources)  # type: ignore[call-arg]
+    return Registry().with_resources(resources)
 
 
 def _official(root: Path) -> dict[str, Draft202012Validator]:
