@@ -15,25 +15,13 @@ import pytest
 
 from conform.errors import ConformError
 from conform.results import Status
+from conform.runner.outcome import TestOutcome
 from conform.runner.plan import Plan
 from conform.runner.progress import Progress
-from conform.suite.context import SuiteContext
-from conform.suite.plugin import CONTEXT
+from conform.suite.context import CONTEXT, SuiteContext
 from conform.suite.precondition import Precondition
 
 _MAX_MESSAGE = 300
-
-
-@dataclass(frozen=True)
-class TestOutcome:
-    """How one suite test ended, with the evidence exchanges it made."""
-
-    nodeid: str
-    reqs: tuple[str, ...]
-    status: Status  # passed, failed (assertion), blocked (precondition), error, skipped
-    message: str = ""
-    evidence: tuple[str, ...] = ()
-    blocked_by: str = ""  # BLOCKED: the requirement whose behaviour the test needed
 
 
 @dataclass

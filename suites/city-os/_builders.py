@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 from conform.http import Client, Response
 from conform.namespace import Namespace
+from conform.profiles.ngsi_ld import ERROR_TYPE_PREFIX
 from conform.suite import expect_json_equal, expect_problem, expect_status, requires
-from conform.suite.expect import ERROR_TYPE_PREFIX, shape_of
+from conform.suite.expect import shape_of
 
 Entity = dict[str, Any]
 
@@ -153,7 +154,6 @@ def _ev_charging_station(eid: str, ns: Namespace) -> Entity:
         "socketNumber": 4,
         "socketType": ["Type2", "CHAdeMO"],
         "allowedVehicleType": ["car"],
-        "status": ["available"],
         "location": point(),
     }
 
@@ -341,8 +341,8 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def entity_ids(r: Response) -> list[str]:
-    """The ids of the entities of an array body, in order."""
+def entity_ids(r: Response) -> list[Any]:
+    """The ids of the entities of an array body, in order (as the target sent them)."""
     return [e.get("id") for e in entity_list(r)]
 
 

@@ -20,8 +20,9 @@ from _builders import (
 
 from conform.http import Client, Response
 from conform.namespace import Namespace
+from conform.profiles.ngsi_ld import ERROR_TYPE_PREFIX
 from conform.suite import expect_problem, expect_status, requires
-from conform.suite.expect import ERROR_TYPE_PREFIX, shape_of
+from conform.suite.expect import shape_of
 
 OPS = ("create", "upsert", "update", "delete")
 
