@@ -35,6 +35,8 @@ class Settings:
 
     page_size: int = 20
     max_limit: int = 1000
+    # behaviours a bundle version switches on (bundle.yaml `features:`), e.g. strict-parameters
+    features: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from conform.reference.messages import (
 from conform.reference.models import ModelValidators
 from conform.reference.negotiation import BODY_METHODS, body_media, check_context, choose_media
 from conform.reference.notifier import Notifier
+from conform.reference.parameters import declared_parameters, template_key
 from conform.reference.problems import (
     ErrorType,
     HttpError,
@@ -128,6 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command in BODY_METHODS:
             body, is_ld = self._body(raw)
         query = dict(parse_qsl(url.query, keep_blank_values=True))
+        app.check_parameters(route.template, self.command, query)
         request = Request(
             self.command, url.path[len(API_BASE) :], params, query, body, is_ld, accept
         )
@@ -162,7 +164,9 @@ def load_settings(bundle_dir: Path) -> Settings:
     try:
         data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
         defaults = data.get("defaults") or {}
-        return Settings(int(defaults.get("page_size", 20)), int(defaults.get("max_limit", 1000)))
+        features = frozenset(str(f) for f in data.get("features") or ())
+        page_size, max_limit = defaults.get("page_size", 20), defaults.get("max_limit", 1000)
+        return Settings(int(page_size), int(max_limit), features)
     except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
         raise BundleError(f"{manifest}: cannot read defaults: {exc}") from exc
 
@@ -180,6 +184,7 @@ class ReferenceServer:
             Notifier(self.store),
         )
         self._openapi = folder / "openapi.yaml"
+        self._declared = declared_parameters(self._openapi)
         self._address = (host, port)
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -196,6 +201,17 @@ class ReferenceServer:
             return self._address
         host, port = self._httpd.server_address[:2]
         return str(host), int(port)
+
+    def check_parameters(
+        self, template: tuple[str, ...], method: str, query: dict[str, Any]
+    ) -> None:
+        """400 InvalidRequest for a query parameter the bundle does not declare (when strict)."""
+        if "strict-parameters" not in self.services.settings.features:
+            return
+        declared = self._declared.get((template_key(template), method), frozenset())
+        unknown = sorted(set(query) - declared)
+        if unknown:
+            raise invalid_request(f"unsupported query parameter {unknown[0]!r}")
 
     def openapi_reply(self, method: str) -> Reply:
         """GET /openapi.yaml: the bundle's OpenAPI document."""

@@ -225,7 +225,7 @@ def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
             from conform.reference import ReferenceServer
 
             progress.phase("starting the reference server")
-            server = stack.enter_context(ReferenceServer(port=0))
+            server = stack.enter_context(ReferenceServer(port=0, bundle_dir=bundle.path))
             target = reference_config(bundle, server.url, config.callback_host)
         else:
             target = resolve_target(

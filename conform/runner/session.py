@@ -94,7 +94,7 @@ def standalone_context(
     loaded = load_bundle(bundle)
     with contextlib.ExitStack() as stack:
         if url is None and system is None:
-            server = stack.enter_context(ReferenceServer(port=0))
+            server = stack.enter_context(ReferenceServer(port=0, bundle_dir=loaded.path))
             target = reference_config(loaded, server.url, None)
         else:
             target = resolve_target(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from faults.content import ERROR_ROWS, MODEL_ROWS, SHOULD_ROWS, UNDECLARED_MODELS
 from faults.mandatory import CORE_ROWS, QUERY_ROWS
+from faults.ngsi_ld import STRICTNESS_ROWS
 from faults.optional import BATCH_ROWS, DISCOVERY_ROWS, SUBSCRIPTION_ROWS
 from faults.rewrites import Fault
 
@@ -21,4 +22,5 @@ FAULTS: tuple[Fault, ...] = (
     *DISCOVERY_ROWS,
     UNDECLARED_MODELS,
     *SHOULD_ROWS,
+    *STRICTNESS_ROWS,
 )

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from conform.bundle import load_bundle
 from conform.reference import ReferenceServer
 
 API = "/ngsi-ld/v1"
@@ -151,7 +152,9 @@ class FaultProxy:
 
     def __init__(self, hooks: Hooks = Hooks()) -> None:
         self.hooks = hooks
-        self.reference = ReferenceServer(port=0)
+        # the bundle `conform run` certifies against by default (the newest), so the server
+        # serves the behaviours that version's bundle.yaml switches on
+        self.reference = ReferenceServer(port=0, bundle_dir=load_bundle("city-os").path)
         self.context = Context(self._forward)
         proxy = self
 
