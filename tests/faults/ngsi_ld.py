@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from conform.bundle import load_bundle
 from conform.reference.parameters import declared_parameters
 from faults.proxy import Context, Hooks, Req, Resp
@@ -11,6 +14,7 @@ from faults.rewrites import (
     has_param,
     on_request,
     on_response,
+    param,
     problem,
     status,
 )
@@ -47,6 +51,72 @@ def _ignore_geo_query(req: Req, ctx: Context) -> Req:
     return req
 
 
+def _instance_lists(body: object) -> dict[str, list[Any]]:
+    """Attribute name -> instances of every attribute given as an array of instances."""
+    if not isinstance(body, dict):
+        return {}
+    return {k: v for k, v in body.items() if isinstance(v, list) and k not in ("type", "scope")}
+
+
+def _keep_first_instance(req: Req, ctx: Context) -> Req | None:
+    """The old defect: a created multi-instance attribute keeps one instance."""
+    body = req.json()
+    lists = _instance_lists(body)
+    if not lists or _has_duplicates(lists):
+        return None  # validation still runs (CORE-038's own check)
+    return req.with_json({**body, **{k: v[0] for k, v in lists.items()}})
+
+
+def _has_duplicates(lists: dict[str, list[Any]]) -> bool:
+    for items in lists.values():
+        ids = [i.get("datasetId") if isinstance(i, dict) else None for i in items]
+        if len(set(ids)) != len(ids):
+            return True
+    return False
+
+
+def _has_dataset_id(req: Req) -> bool:
+    body = req.json()
+    return isinstance(body, dict) and any(
+        isinstance(v, dict) and "datasetId" in v for v in body.values()
+    )
+
+
+def _replace_whole_attribute(req: Req, resp: Resp, ctx: Context) -> None:
+    """The old defect: an append or update by datasetId replaces every instance."""
+    for name in req.json():
+        ctx.forward(Req("DELETE", f"{req.path}/{name}", (("deleteAll", "true"),), req.headers))
+    ctx.forward(replace(req, method="POST", query=()))
+
+
+def _without_dataset_id(req: Req, ctx: Context) -> Req | None:
+    body = req.json()
+    if not isinstance(body, dict) or "datasetId" not in body:
+        return None
+    return req.with_json({k: v for k, v in body.items() if k != "datasetId"})
+
+
+def _last_of_duplicates(req: Req, ctx: Context) -> Req | None:
+    """Instances with a repeated datasetId are not refused: the last one wins."""
+    body = req.json()
+    lists = _instance_lists(body)
+    if not lists:
+        return None
+    deduplicated = {}
+    for name, items in lists.items():
+        by_id = {i.get("datasetId") if isinstance(i, dict) else None: i for i in items}
+        deduplicated[name] = list(by_id.values())
+    return req.with_json({**body, **deduplicated})
+
+
+def _multi_instance_never_matches(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    """q is evaluated on single-instance attributes only: multi-instance entities drop out."""
+    body = resp.json()
+    if not isinstance(body, list):
+        return None
+    return resp.with_json([e for e in body if not _instance_lists(e)])
+
+
 # fmt: off
 STRICTNESS_ROWS = [
     Fault("json-ld-partial-update-refused", ("CORE-030",),
@@ -64,5 +134,27 @@ STRICTNESS_ROWS = [
           Hooks(request=_ignore_unknown_parameters)),
     Fault("geo-query-ignored", ("ERR-026",),
           on_request("GET", "entities", _ignore_geo_query)),
+]
+
+# every multi-instance scenario starts by creating the attribute with its instances
+_MULTI_SETUP = ("CORE-031", "CORE-032", "CORE-034", "CORE-035", "CORE-036", "CORE-037", "QRY-026")
+MULTI_INSTANCE_ROWS = [
+    Fault("create-keeps-one-instance", ("CORE-033",),
+          on_request("POST", "entities", _keep_first_instance), also=_MULTI_SETUP),
+    Fault("append-by-dataset-id-replaces-attribute", ("CORE-034",),
+          on_response("POST", "entities/{id}/attrs", 204, _replace_whole_attribute,
+                      where=_has_dataset_id)),
+    Fault("update-by-dataset-id-replaces-attribute", ("CORE-035",),
+          on_response("PATCH", "entities/{id}/attrs", 204, _replace_whole_attribute,
+                      where=_has_dataset_id)),
+    Fault("partial-update-ignores-dataset-id", ("CORE-036",),
+          on_request("PATCH", "entities/{id}/attrs/{attr}", _without_dataset_id)),
+    Fault("delete-all-deletes-default-instance", ("CORE-037",),
+          on_request("DELETE", "entities/{id}/attrs/{attr}", param("deleteAll", None))),
+    Fault("duplicate-dataset-id-accepted", ("CORE-038",),
+          on_request("POST", "entities", _last_of_duplicates)),
+    Fault("query-skips-multi-instance", ("QRY-026",),
+          on_response("GET", "entities", 200, _multi_instance_never_matches,
+                      where=has_param("q"))),
 ]
 # fmt: on
