@@ -11,6 +11,7 @@ from faults.proxy import Context, Hooks, Req, Resp
 from faults.rewrites import (
     LD,
     Fault,
+    chain,
     has_param,
     on_request,
     on_response,
@@ -117,6 +118,49 @@ def _multi_instance_never_matches(req: Req, resp: Resp, ctx: Context) -> Resp | 
     return resp.with_json([e for e in body if not _instance_lists(e)])
 
 
+NULL = "urn:ngsi-ld:null"
+
+
+def _merge_replaces_attributes(req: Req, resp: Resp, ctx: Context) -> None:
+    """The merge applied as a replace of each existing attribute: unsent members are lost."""
+    for name, value in (req.json() or {}).items():
+        if isinstance(value, dict) and value.get("value") != NULL:
+            ctx.forward(
+                replace(req, method="PUT", path=f"{req.path}/attrs/{name}").with_json(value)
+            )
+
+
+def _merge_ignores_null(req: Req, ctx: Context) -> Req | Resp | None:
+    """urn:ngsi-ld:null taken for nothing to do: the attribute stays."""
+    body = req.json()
+    if not isinstance(body, dict) or NULL not in body.values():
+        return None
+    kept = {k: v for k, v in body.items() if v != NULL}
+    return req.with_json(kept) if set(kept) - {"@context"} else Resp(204)
+
+
+def _as_merge(req: Req, ctx: Context) -> Req:
+    """A replace applied as a merge: attributes absent from the body survive."""
+    body = req.json()
+    attrs = {k: v for k, v in body.items() if k not in ("id", "type")}
+    return replace(req, method="PATCH").with_json(attrs)
+
+
+def _as_partial_update(req: Req, ctx: Context) -> Req:
+    """A replace of an attribute applied as a partial update: unsent members survive."""
+    return replace(req, method="PATCH")
+
+
+def _post_query_without(member: str) -> Any:
+    def rewrite(req: Req, ctx: Context) -> Req | None:
+        body = req.json()
+        if not isinstance(body, dict) or member not in body:
+            return None
+        return req.with_json({k: v for k, v in body.items() if k != member})
+
+    return rewrite
+
+
 # fmt: off
 STRICTNESS_ROWS = [
     Fault("json-ld-partial-update-refused", ("CORE-030",),
@@ -134,6 +178,24 @@ STRICTNESS_ROWS = [
           Hooks(request=_ignore_unknown_parameters)),
     Fault("geo-query-ignored", ("ERR-026",),
           on_request("GET", "entities", _ignore_geo_query)),
+]
+
+MERGE_REPLACE_ROWS = [
+    Fault("merge-replaces-attributes", ("CORE-039",),
+          on_response("PATCH", "entities/{id}", 204, _merge_replaces_attributes)),
+    Fault("merge-ignores-null", ("CORE-040",),
+          on_request("PATCH", "entities/{id}", _merge_ignores_null)),
+    Fault("merge-or-replace-of-unknown-answers-204", ("CORE-041",),
+          chain(on_response("PATCH", "entities/{id}", 404, status(204)),
+                on_response("PUT", "entities/{id}", 404, status(204)))),
+    Fault("replace-keeps-absent-attributes", ("CORE-042",),
+          on_request("PUT", "entities/{id}", _as_merge)),
+    Fault("replace-attribute-keeps-members", ("CORE-043",),
+          on_request("PUT", "entities/{id}/attrs/{attr}", _as_partial_update)),
+    Fault("post-query-ignores-q", ("QRY-027",),
+          on_request("POST", "entityOperations/query", _post_query_without("q"))),
+    Fault("post-query-ignores-offset", ("QRY-028",),
+          on_request("POST", "entityOperations/query", param("offset", None))),
 ]
 
 # every multi-instance scenario starts by creating the attribute with its instances
