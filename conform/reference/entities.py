@@ -83,7 +83,7 @@ def query(svc: Services, req: Request) -> Response:
     q = req.query
     flt = build_filter(
         q.get("type"), q.get("id"), q.get("idPattern"), q.get("attrs"), q.get("q"),
-        local=q.get("local") == "true",
+        local=q.get("local") == "true", rename=req.terms.canon,
     )  # fmt: skip
     page = parse_page(req, svc.settings)
     response = paginate(req, page, select(svc.store.entities, flt))
@@ -296,7 +296,9 @@ def _query_body(body: object) -> tuple[list[dict[str, Any]], list[str], str | No
 def query_post(svc: Services, req: Request) -> Response:
     """POST /entityOperations/query: the query in the body, paginated like GET /entities."""
     selectors, attrs, q = _query_body(req.body)
-    flt = build_filter(None, None, None, ",".join(attrs) or None, q, local=bool(selectors))
+    flt = build_filter(
+        None, None, None, ",".join(attrs) or None, q, local=bool(selectors), rename=req.terms.canon
+    )
     page = parse_page(req, svc.settings)
     found = [
         e

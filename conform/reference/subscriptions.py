@@ -7,7 +7,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from conform.jsonld import context_list
+from conform.reference import contexts
 from conform.reference.attributes import check_name, check_type, check_uri, render
+from conform.reference.contexts import PLAIN, Terms, terms_for
 from conform.reference.filters import compile_pattern, selector_matches
 from conform.reference.messages import API_BASE, Request, Response, empty, ld
 from conform.reference.pagination import paginate, parse_page
@@ -134,6 +137,9 @@ def create(svc: Services, req: Request) -> Response:
     for key in ("status", *RUNTIME):  # system-managed members are not taken from clients
         sub.pop(key, None)
         sub["notification"].pop(key, None)
+    if req.terms.context:  # notifications and q use the context the subscriber sent
+        context = req.terms.context
+        sub["jsonldContext"] = context[0] if len(context) == 1 else context
     svc.store.subscriptions[sub["id"]] = sub
     return empty(201, [("Location", f"{API_BASE}/subscriptions/{sub['id']}")])
 
@@ -171,20 +177,32 @@ def delete(svc: Services, req: Request) -> Response:
     return empty(204)
 
 
-def _selected(sub: dict[str, Any], entity: dict[str, Any], changed: list[str]) -> bool:
+def _terms(svc: Services, sub: dict[str, Any]) -> Terms:
+    """The names of the subscriber's context (PLAIN without JSON-LD processing or context)."""
+    if svc.contexts is None or "jsonldContext" not in sub:
+        return PLAIN
+    return terms_for(svc.contexts, context_list(sub["jsonldContext"]))
+
+
+def _selected(
+    sub: dict[str, Any], entity: dict[str, Any], changed: list[str], terms: Terms
+) -> bool:
     selectors = sub.get("entities")
     if selectors and not any(selector_matches(sel, entity) for sel in selectors):
         return False
     watched = sub.get("watchedAttributes")
     if watched and not set(watched).intersection(changed):
         return False
-    return "q" not in sub or compile_q(str(sub["q"]))(entity)
+    return "q" not in sub or compile_q(str(sub["q"]), terms.canon)(entity)
 
 
 def entity_changed(svc: Services, entity: dict[str, Any], changed: list[str]) -> None:
     """Queue a notification for every active subscription the change matches."""
     for sub in svc.store.subscriptions.values():
-        if status_of(sub) != "active" or not _selected(sub, entity, changed):
+        if status_of(sub) != "active":
+            continue
+        terms = _terms(svc, sub)
+        if not _selected(sub, entity, changed, terms):
             continue
         params = sub["notification"]
         attrs = params.get("attributes")
@@ -194,6 +212,8 @@ def entity_changed(svc: Services, entity: dict[str, Any], changed: list[str]) ->
             set(attrs) if attrs else None,
             simplified=params.get("format") == "keyValues",
         )
+        if terms is not PLAIN:
+            data = contexts.entity(data, terms.show, params.get("format") == "keyValues")
         body = {
             "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
             "type": "Notification",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from faults.content import ERROR_ROWS, MODEL_ROWS, SHOULD_ROWS, UNDECLARED_MODELS
 from faults.mandatory import CORE_ROWS, QUERY_ROWS
-from faults.ngsi_ld import MERGE_REPLACE_ROWS, MULTI_INSTANCE_ROWS, STRICTNESS_ROWS
+from faults.ngsi_ld import JSONLD_ROWS, MERGE_REPLACE_ROWS, MULTI_INSTANCE_ROWS, STRICTNESS_ROWS
 from faults.optional import BATCH_ROWS, DISCOVERY_ROWS, SUBSCRIPTION_ROWS
 from faults.rewrites import Fault
 
@@ -25,4 +25,5 @@ FAULTS: tuple[Fault, ...] = (
     *STRICTNESS_ROWS,
     *MULTI_INSTANCE_ROWS,
     *MERGE_REPLACE_ROWS,
+    *JSONLD_ROWS,
 )

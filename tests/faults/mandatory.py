@@ -224,9 +224,10 @@ CORE_ROWS = [
           on_response("DELETE", "entities/{id}", 204, status(200)), also=("DM-001", "DISC-002")),
     Fault("delete-unknown-answers-204", ("CORE-016",),
           on_response("DELETE", "entities/{id}", 404, status(204))),
+    # CORE-034 overwrites an attribute instance by datasetId with an append too
     Fault("append-never-overwrites", ("CORE-018",),
           on_request("POST", "entities/{id}/attrs", param("options", "noOverwrite"),
-                     where=lambda r: r.param("options") is None)),
+                     where=lambda r: r.param("options") is None), also=("CORE-034",)),
     Fault("append-skipped-not-reported", ("CORE-020",),
           on_response("POST", "entities/{id}/attrs", 207, status(204))),
     Fault("append-to-unknown-answers-204", ("CORE-021",),

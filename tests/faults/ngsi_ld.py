@@ -6,17 +6,21 @@ from dataclasses import replace
 from typing import Any
 
 from conform.bundle import load_bundle
+from conform.reference.messages import CONTEXT_REL, CORE_CONTEXT
 from conform.reference.parameters import declared_parameters
 from faults.proxy import Context, Hooks, Req, Resp
 from faults.rewrites import (
     LD,
     Fault,
+    accepts,
     chain,
     has_param,
     on_request,
     on_response,
     param,
     problem,
+    req_header,
+    route,
     status,
 )
 
@@ -218,5 +222,108 @@ MULTI_INSTANCE_ROWS = [
     Fault("query-skips-multi-instance", ("QRY-026",),
           on_response("GET", "entities", 200, _multi_instance_never_matches,
                       where=has_param("q"))),
+]
+
+# fmt: on
+
+
+# --- JSON-LD ---------------------------------------------------------------------------------
+
+PARKING = (
+    "https://raw.githubusercontent.com/smart-data-models/dataModel.Parking/master/context.jsonld"
+)
+DEFAULT_VOCAB = "https://uri.etsi.org/ngsi-ld/default-context/"
+
+
+def _link(url: str) -> str:
+    return f'<{url}>; rel="{CONTEXT_REL}"; type="application/ld+json"'
+
+
+def _names_parking(req: Req) -> bool:
+    return PARKING in (req.header("Link") or "")
+
+
+def _remember_parking_entities(req: Req, ctx: Context) -> Req:
+    """Note the ids of entities created with the Parking context."""
+    body = req.json()
+    created = req.method == "POST" and route(req) == "entities" and isinstance(body, dict)
+    if created and _names_parking(req):
+        ctx.state.setdefault("parking", set()).add(body.get("id"))
+    return req
+
+
+def _answered_as_written(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    """Read without a context, an entity written with one still shows the short names."""
+    if req.parts()[1] not in ctx.state.get("parking", set()):
+        return None
+    return ctx.forward(req.with_header("Link", _link(PARKING)))
+
+
+def _not_compacted(req: Req, resp: Resp, ctx: Context) -> Resp:
+    """The body as for no context (full IRIs), the headers as answered."""
+    return replace(resp, body=ctx.forward(req.with_header("Link", None)).body)
+
+
+def _context_dropped(req: Req, ctx: Context) -> Req | None:
+    """A JSON-LD body's @context ignored: processed as JSON without a context."""
+    body = req.json()
+    if not isinstance(body, dict) or body.get("@context") != PARKING:
+        return None
+    plain = {k: v for k, v in body.items() if k != "@context"}
+    return req.with_header("Content-Type", "application/json").with_json(plain)
+
+
+def _core_context_echoed(req: Req, resp: Resp, ctx: Context) -> Resp:
+    """The response names the core context whatever the client sent."""
+    body = resp.json()
+    if isinstance(body, dict) and "@context" in body:
+        return resp.with_json({**body, "@context": CORE_CONTEXT})
+    return resp.with_header("Link", _link(CORE_CONTEXT))
+
+
+def _vocab_as_default_iri(req: Req, ctx: Context) -> Req | None:
+    """VocabProperty values kept as written: the default vocabulary's IRI, not the context's."""
+    body = req.json()
+    if not isinstance(body, dict):
+        return None
+    vocab = {
+        k: {**v, "vocab": DEFAULT_VOCAB + v["vocab"]}
+        for k, v in body.items()
+        if isinstance(v, dict)
+        and v.get("type") == "VocabProperty"
+        and isinstance(v.get("vocab"), str)
+    }
+    return req.with_json({**body, **vocab}) if vocab else None
+
+
+def _q_as_default_iri(req: Req, ctx: Context) -> Req | None:
+    """q attribute names looked up as written (the default vocabulary), not expanded."""
+    q = req.param("q") or ""
+    return req.with_param("q", DEFAULT_VOCAB + q) if q and not q.startswith("http") else None
+
+
+# fmt: off
+JSONLD_ROWS = [
+    Fault("names-stored-as-written", ("LD-001",),
+          chain(Hooks(request=_remember_parking_entities),
+                on_response("GET", "entities/{id}", 200, _answered_as_written,
+                            where=lambda r: not r.query and r.header("Link") is None))),
+    Fault("responses-not-compacted", ("LD-002",),
+          on_response("GET", "entities/{id}", 200, _not_compacted,
+                      where=lambda r: _names_parking(r) and not accepts(LD)(r))),
+    Fault("types-compared-as-written", ("LD-003",),
+          on_request("GET", "entities", req_header("Link", _link(PARKING)),
+                     where=lambda r: r.param("type") == "ParkingGroup" and not r.header("Link"))),
+    Fault("json-ld-body-context-ignored", ("LD-004",),
+          on_request("POST", "entities", _context_dropped)),
+    Fault("core-context-echoed", ("LD-005",),
+          on_response("GET", "entities/{id}", 200, _core_context_echoed, where=_names_parking)),
+    Fault("unreachable-context-ignored", ("LD-006",),
+          on_request("POST", "entities", req_header("Link", None),
+                     where=lambda r: "context.invalid" in (r.header("Link") or ""))),
+    Fault("vocab-not-expanded", ("LD-007",),
+          on_request("POST", "entities", _vocab_as_default_iri, where=_names_parking)),
+    Fault("q-names-not-expanded", ("LD-008",),
+          on_request("GET", "entities", _q_as_default_iri, where=_names_parking)),
 ]
 # fmt: on
