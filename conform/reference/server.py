@@ -16,6 +16,7 @@ import yaml
 
 from conform.errors import BundleError, UsageError
 from conform.jsonld import ContextLibrary, ContextNotAvailable, InvalidContext
+from conform.reference import subscriptions
 from conform.reference.contexts import (
     PLAIN,
     request_body,
@@ -241,6 +242,7 @@ class ReferenceServer:
             if "jsonld-contexts" in settings.features
             else None,
         )
+        self.services.notifier.tick = lambda: subscriptions.periodic(self.services)
         self._openapi = folder / "openapi.yaml"
         self._declared = declared_parameters(self._openapi)
         self._address = (host, port)

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from faults.content import ERROR_ROWS, MODEL_ROWS, SHOULD_ROWS, UNDECLARED_MODELS
 from faults.mandatory import CORE_ROWS, QUERY_ROWS
-from faults.ngsi_ld import JSONLD_ROWS, MERGE_REPLACE_ROWS, MULTI_INSTANCE_ROWS, STRICTNESS_ROWS
+from faults.ngsi_ld import (
+    JSONLD_ROWS,
+    MERGE_REPLACE_ROWS,
+    MULTI_INSTANCE_ROWS,
+    STRICTNESS_ROWS,
+    SUBSCRIPTION_FULL_ROWS,
+)
 from faults.optional import BATCH_ROWS, DISCOVERY_ROWS, SUBSCRIPTION_ROWS
 from faults.rewrites import Fault
 
@@ -26,4 +32,5 @@ FAULTS: tuple[Fault, ...] = (
     *MULTI_INSTANCE_ROWS,
     *MERGE_REPLACE_ROWS,
     *JSONLD_ROWS,
+    *SUBSCRIPTION_FULL_ROWS,
 )

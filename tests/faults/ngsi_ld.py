@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from conform.bundle import load_bundle
@@ -325,5 +326,100 @@ JSONLD_ROWS = [
           on_request("POST", "entities", _vocab_as_default_iri, where=_names_parking)),
     Fault("q-names-not-expanded", ("LD-008",),
           on_request("GET", "entities", _q_as_default_iri, where=_names_parking)),
+]
+# fmt: on
+
+
+# --- subscriptions in full -------------------------------------------------------------------
+
+
+def _edit_subscription(edit: Any) -> Any:
+    """A request rewrite applying EDIT (in place) to a subscription body; None: unchanged."""
+
+    def rewrite(req: Req, ctx: Context) -> Req | None:
+        body = req.json()
+        if not isinstance(body, dict) or edit(body, ctx) is False:
+            return None
+        return req.with_json(body)
+
+    return rewrite
+
+
+def _drop_throttling(body: dict[str, Any], ctx: Context) -> bool:
+    return body.pop("throttling", None) is not None
+
+
+def _interval_as_watch(body: dict[str, Any], ctx: Context) -> bool:
+    """Periodic subscriptions taken for change-based ones."""
+    if body.pop("timeInterval", None) is None:
+        return False
+    body["watchedAttributes"] = ["temperature"]
+    return True
+
+
+def _drop_future_expiry(body: dict[str, Any], ctx: Context) -> bool:
+    expires = str(body.get("expiresAt", ""))
+    try:
+        future = datetime.fromisoformat(expires.replace("Z", "+00:00")) > datetime.now(UTC)
+    except ValueError:
+        return False
+    return future and body.pop("expiresAt", None) is not None
+
+
+def _endpoint(body: dict[str, Any]) -> dict[str, Any]:
+    endpoint = (body.get("notification") or {}).get("endpoint")
+    return endpoint if isinstance(endpoint, dict) else {}
+
+
+def _accept_json(body: dict[str, Any], ctx: Context) -> bool:
+    endpoint = _endpoint(body)
+    if endpoint.get("accept") != LD:
+        return False
+    endpoint["accept"] = "application/json"
+    return True
+
+
+def _drop_receiver_info(body: dict[str, Any], ctx: Context) -> bool:
+    return _endpoint(body).pop("receiverInfo", None) is not None
+
+
+def _hide_q(body: dict[str, Any], ctx: Context) -> bool:
+    """q kept for display only: matching ignores it when watchedAttributes are given."""
+    if "q" not in body or "watchedAttributes" not in body:
+        return False
+    ctx.state.setdefault("q", {})[body.get("id")] = body.pop("q")
+    return True
+
+
+def _show_q(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    body = resp.json()
+    hidden = ctx.state.get("q", {})
+    if not isinstance(body, dict) or body.get("id") not in hidden:
+        return None
+    return resp.with_json({**body, "q": hidden[body["id"]]})
+
+
+def _type_refused(req: Req, ctx: Context) -> Resp | None:
+    body = req.json()
+    return problem(400, "BadRequestData") if isinstance(body, dict) and "type" in body else None
+
+
+# fmt: off
+SUBSCRIPTION_FULL_ROWS = [
+    Fault("throttling-ignored", ("SUB-023",),
+          on_request("POST", "subscriptions", _edit_subscription(_drop_throttling))),
+    Fault("time-interval-ignored", ("SUB-024",),
+          on_request("POST", "subscriptions", _edit_subscription(_interval_as_watch))),
+    Fault("expiry-ignored", ("SUB-025",),
+          on_request("POST", "subscriptions", _edit_subscription(_drop_future_expiry))),
+    Fault("endpoint-accept-ignored", ("SUB-026",),
+          on_request("POST", "subscriptions", _edit_subscription(_accept_json))),
+    Fault("receiver-info-dropped", ("SUB-027",),
+          on_request("POST", "subscriptions", _edit_subscription(_drop_receiver_info))),
+    Fault("q-ignored-with-watched-attributes", ("SUB-028",),
+          chain(on_request("POST", "subscriptions", _edit_subscription(_hide_q)),
+                on_response("GET", "subscriptions/{id}", 200, _show_q))),
+    Fault("update-with-type-refused", ("SUB-029",),
+          on_request("PATCH", "subscriptions/{id}", _type_refused)),
 ]
 # fmt: on
