@@ -8,8 +8,8 @@ from typing import Any
 
 from conform.bundle.files import read_yaml
 from conform.bundle.model import Bundle, Requirement
+from conform.bundle.operations import query_parameters
 
-_METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
 _REQUIREMENT_FIELDS = ("title", "statement", "level", "cls", "clause")
 _MANIFEST_KEYS = ("base_standard", "defaults", "features", "profile")
 
@@ -44,28 +44,10 @@ class BundleChanges:
         return dict(vars(self))
 
 
-def _operations(bundle: Bundle) -> dict[str, set[str]]:
+def _operations(bundle: Bundle) -> dict[str, frozenset[str]]:
     """'METHOD /path' -> the query parameter names of every operation of the OpenAPI."""
-    doc = bundle.load_openapi()
-    params = (doc.get("components") or {}).get("parameters") or {}
-
-    def names(items: list[Any]) -> set[str]:
-        found = set()
-        for item in items:
-            if isinstance(item, dict) and "$ref" in item:
-                item = params.get(str(item["$ref"]).rsplit("/", 1)[-1], {})
-            if isinstance(item, dict) and item.get("in") == "query":
-                found.add(str(item.get("name")))
-        return found
-
-    operations = {}
-    for path, item in (doc.get("paths") or {}).items():
-        shared = names(item.get("parameters") or [])
-        for method in _METHODS:
-            if isinstance(item.get(method), dict):
-                own = names(item[method].get("parameters") or [])
-                operations[f"{method.upper()} {path}"] = shared | own
-    return operations
+    found = query_parameters(bundle.load_openapi())
+    return {f"{method} {path}": names for (path, method), names in found.items()}
 
 
 def _model(bundle: Bundle, name: str) -> str:
