@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
@@ -88,10 +89,19 @@ def test_time_interval_notifies_periodically(client, ns, receiver):
     assert got >= 2, f"expected periodic notifications without changes, got {got}"
 
 
+def _server_now(client: Client) -> datetime:
+    """The target's clock (its Date header; this machine's when it sends none)."""
+    date = client.get("/subscriptions", params={"limit": "1"}).headers.get("Date")
+    try:
+        return parsedate_to_datetime(date).astimezone(UTC) if date else datetime.now(UTC)
+    except (TypeError, ValueError):
+        return datetime.now(UTC)
+
+
 @pytest.mark.req("SUB-025")
 def test_subscription_expires(client, ns, receiver):
     eid = _entity(client, ns, "T25")
-    soon = (datetime.now(UTC) + timedelta(seconds=2)).isoformat(timespec="seconds")
+    soon = (_server_now(client) + timedelta(seconds=3)).isoformat(timespec="seconds")
     expiring = subscribe(
         client, sub_for(ns, receiver, "T25", expiresAt=soon.replace("+00:00", "Z"))
     )
