@@ -243,6 +243,8 @@ class ReferenceServer:
             else None,
         )
         self.services.notifier.tick = lambda: subscriptions.periodic(self.services)
+        if self.services.contexts is not None:
+            self.services.models.learn_contexts(self.services.contexts)
         self._openapi = folder / "openapi.yaml"
         self._declared = declared_parameters(self._openapi)
         self._address = (host, port)

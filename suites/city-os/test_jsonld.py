@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _builders import link_rels, prop, read_entity
+from _builders import link_rels, model_sample, normalized, prop, read_entity
 
 from conform.http import Client
 from conform.jsonld import ContextLibrary, Names
@@ -155,3 +155,13 @@ def test_q_names_are_expanded(client, ns):
         expect_status(r, 200)
         found = [e.get("id") for e in r.json() if isinstance(e, dict)]
         assert found == ([eid] if hit else []), f"expected q {q} to match {hit}, got {found}"
+
+
+@pytest.mark.req("DM-011")
+def test_model_entities_sent_with_their_context_are_validated(client, ns):
+    valid = normalized(model_sample("ParkingSpot", ns))
+    invalid = normalized({**model_sample("ParkingSpot", ns), "status": "notAStatus"})
+    _create(client, valid, _link(PARKING))
+    r = client.post("/entities", json=invalid, headers=_link(PARKING))
+    expect_problem(r, 400, "BadRequestData")
+    expect_status(client.get(f"/entities/{invalid['id']}"), 404)

@@ -15,6 +15,7 @@ from faults.rewrites import (
     Fault,
     accepts,
     chain,
+    created,
     has_param,
     on_request,
     on_response,
@@ -423,3 +424,10 @@ SUBSCRIPTION_FULL_ROWS = [
           on_request("PATCH", "subscriptions/{id}", _type_refused)),
 ]
 # fmt: on
+
+# a model entity sent with its context is taken for an unknown type: never validated
+CONTEXT_MODEL_ROW = Fault(
+    "model-with-context-not-validated",
+    ("DM-011",),
+    on_response("POST", "entities", 400, created, where=_names_parking),
+)
