@@ -185,7 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _with_terms(library: ContextLibrary, request: Request, link: str | None) -> Request:
     """The request in stored names, under the context it sent (none: unchanged)."""
-    context = client_context(request.body, request.ld, link)
+    context = [c for c in client_context(request.body, request.ld, link) if c != CORE_CONTEXT]
     if not context:
         return request
     try:
