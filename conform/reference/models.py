@@ -13,8 +13,7 @@ from conform.reference.attributes import key_values, types_of
 from conform.reference.contexts import Rename, Terms
 from conform.reference.problems import bad_data
 
-SHARED = "common"  # models/common.json holds definitions, not a model
-_REQUIRED = re.compile(r"^'(.+)' is a required property$")
+_REQUIRED = re.compile(r'^"(.+)" is a required property')
 
 
 class ModelValidators:
@@ -25,9 +24,7 @@ class ModelValidators:
         self._aliases: dict[str, tuple[str, Rename]] = {}  # model IRI -> (model, its names)
         if models_dir is None or not models_dir.is_dir():
             return
-        paths = sorted(models_dir.glob("*.json"))
-        models = {p.stem: p for p in paths if p.stem != SHARED}
-        self._models = ModelSet(models_dir, models, [p for p in paths if p.stem == SHARED])
+        self._models = ModelSet.from_models_dir(models_dir)
         for name in self._models.names:
             self._models.validator(name)
 

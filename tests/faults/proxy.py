@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from conform.bundle import load_bundle
+from conform.bundle import DEFAULT_BUNDLE, load_bundle
 from conform.reference import ReferenceServer
 
 API = "/ngsi-ld/v1"
@@ -154,7 +154,7 @@ class FaultProxy:
         self.hooks = hooks
         # the bundle `conform run` certifies against by default (the newest), so the server
         # serves the behaviours that version's bundle.yaml switches on
-        self.reference = ReferenceServer(port=0, bundle_dir=load_bundle("city-os").path)
+        self.reference = ReferenceServer(load_bundle(DEFAULT_BUNDLE), port=0)
         self.context = Context(self._forward)
         proxy = self
 
