@@ -34,7 +34,8 @@ def test_city_os_1_1_against_1_0() -> None:
         "datasetId",
         "deleteAll",
     ]
-    assert changes.models_changed == []  # only the $id and title naming the version differ
+    # 1.1's models are the official Smart Data Models (an allOf of the shipped schema)
+    assert changes.models_changed == sorted(load_bundle("city-os@1.0").model_paths())
     assert "features" in changes.manifest_changed
 
 
@@ -54,12 +55,10 @@ def test_a_changed_requirement_and_model_are_reported(tmp_path: Path) -> None:
     changes = compare(load_bundle("city-os@1.1"), load_bundle(folder))
     assert changes.requirements_changed == {"CORE-001": ["level"]}
     assert changes.models_changed == ["Streetlight"]
-    assert (
-        previous_version(
-            load_bundle(folder), [load_bundle("city-os@1.0"), load_bundle("city-os@1.1")]
-        ).version
-        == "1.1"
+    previous = previous_version(
+        load_bundle(folder), [load_bundle("city-os@1.0"), load_bundle("city-os@1.1")]
     )
+    assert previous is not None and previous.version == "1.1"
 
 
 def test_cli_diff_text_json_and_show() -> None:

@@ -44,7 +44,9 @@ def _of(sid: str, eid: str, **values: Any) -> Any:
     """A predicate: a notification of SID carrying EID with the given attribute values."""
 
     def pred(body: Body) -> bool:
-        data = body.get("data") if isinstance(body.get("data"), list) else []
+        data = body.get("data")
+        if not isinstance(data, list):
+            return False
         return body.get("subscriptionId") == sid and any(
             isinstance(d, dict)
             and d.get("id") == eid
