@@ -36,7 +36,7 @@ def test_city_os_1_1_against_1_0() -> None:
     ]
     # 1.1's models are the official Smart Data Models (an allOf of the shipped schema)
     assert changes.models_changed == sorted(load_bundle("city-os@1.0").model_paths())
-    assert "features" in changes.manifest_changed
+    assert {"checks", "features"} <= set(changes.manifest_changed)
 
 
 def test_a_changed_requirement_and_model_are_reported(tmp_path: Path) -> None:

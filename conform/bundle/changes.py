@@ -11,7 +11,7 @@ from conform.bundle.model import Bundle, Requirement
 from conform.bundle.operations import query_parameters
 
 _REQUIREMENT_FIELDS = ("title", "statement", "level", "cls", "clause")
-_MANIFEST_KEYS = ("base_standard", "defaults", "features", "profile")
+_MANIFEST_KEYS = ("base_standard", "checks", "defaults", "features", "profile")
 
 
 @dataclass(frozen=True)
