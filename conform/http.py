@@ -32,12 +32,21 @@ if TYPE_CHECKING:
     from conform.namespace import Namespace
     from conform.target import Auth
 
-__all__ = ["BodyTooLarge", "Client", "Response", "SafetyError", "TransportError", "Unauthorized"]
+__all__ = [
+    "API_ROOT",
+    "BodyTooLarge",
+    "Client",
+    "Response",
+    "SafetyError",
+    "TransportError",
+    "Unauthorized",
+]
 
 _NO_JSON: Any = object()
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
 _MAX_429_RETRIES = 3
+API_ROOT = "/ngsi-ld/v1"
 
 
 class Client:
@@ -47,7 +56,7 @@ class Client:
         self,
         base_url: str,
         *,
-        api_root: str = "/ngsi-ld/v1",
+        api_root: str = API_ROOT,
         auth: Auth | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float = 10.0,

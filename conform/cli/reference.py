@@ -24,7 +24,10 @@ def serve(
     """Serve the reference server until Ctrl-C."""
     server = ReferenceServer(host=host, port=port).start()
     try:  # the URL is printed inside, so a Ctrl-C right after it still stops the server
-        typer.echo(f"conform reference server at {server.url}{API_BASE}")
+        typer.echo(
+            f"conform reference server at {server.url} (API under {API_BASE}); "
+            f"certify it with: conform run --url {server.url}"
+        )
         threading.Event().wait()  # until Ctrl-C
     except KeyboardInterrupt:
         pass  # Ctrl-C is how this command is meant to end: exit 0, quietly

@@ -15,6 +15,7 @@ from conform.runner.config import (
     random_seed,
     system_lang,
 )
+from conform.runner.preflight import local_system, split_list
 from conform.signing import PASSPHRASE_ENV
 
 _Url = Annotated[
@@ -23,13 +24,21 @@ _Url = Annotated[
 ]
 _Bundle = Annotated[str, typer.Option("--bundle", help="Bundle as ID, ID@VERSION or a folder.")]
 _System = Annotated[
-    Path | None, typer.Option("--system", help="system.yaml describing the target.")
+    Path | None,
+    typer.Option(
+        "--system", help="system.yaml describing the target (default: ./system.yaml if present)."
+    ),
+]
+_Force = Annotated[
+    bool, typer.Option("--force", help="Overwrite a report already in the --out folder.")
 ]
 _Class = Annotated[
-    list[str] | None, typer.Option("--class", help="Declare an optional class (repeatable).")
+    list[str] | None,
+    typer.Option("--class", help="Declare optional classes (repeatable or comma-separated)."),
 ]
 _Only = Annotated[
-    list[str] | None, typer.Option("--only", help="Run only this requirement id (repeatable).")
+    list[str] | None,
+    typer.Option("--only", help="Run only these requirement ids (repeatable or comma-separated)."),
 ]
 _Seed = Annotated[
     int | None, typer.Option("--seed", help="Seed for generated data (default: random).")
@@ -114,6 +123,7 @@ def run(
     fail_on_regression: _FailOnRegression = False,
     max_examples: _MaxExamples = DEFAULT_MAX_EXAMPLES,
     workers: _Workers = 1,
+    force: _Force = False,
 ) -> None:
     """Certify a city-OS endpoint; with no --url and no --system, the built-in reference server.
 
@@ -121,13 +131,15 @@ def run(
     130 interrupted. A report is written in every case but 2. With --fail-on-regression,
     1 means a regression against --baseline and 0 none, whatever the verdict (3 and 130 stay).
     """
+    system = local_system(url, system)
     config = RunConfig(
-        url=url, bundle=bundle, system=system, classes=tuple(classes or ()),
-        only=tuple(only or ()), seed=random_seed() if seed is None else seed,
+        url=url, bundle=bundle, system=system, classes=split_list(classes),
+        only=split_list(only), seed=random_seed() if seed is None else seed,
         read_only=read_only, request_timeout=request_timeout, out=out, max_body=max_body,
         ca_bundle=ca_bundle, callback_host=callback_host, lang=lang or system_lang(system),
         suite_dir=suite, sign_key=sign_key, waivers=waivers, baseline=baseline,
         fail_on_regression=fail_on_regression, max_examples=max_examples, workers=workers,
+        force=force,
     )  # fmt: skip
     progress = make_progress(config.lang)
     try:

@@ -13,6 +13,7 @@ from conform.bundle import Bundle, find_bundles, load_bundle
 from conform.errors import ExitCode
 from conform.lint import Severity, lint_path, render_json, render_text, suite_covered
 from conform.results import Level
+from conform.runner.preflight import check_bundle
 
 
 class Lang(StrEnum):
@@ -65,8 +66,10 @@ def show(
     ] = False,
     lang: LangOption = Lang.EN,
 ) -> None:
-    """Show a bundle: manifest, conformance classes, requirement counts."""
-    typer.echo(describe(load_bundle(ref), lang, requirements))
+    """Show a bundle: manifest, conformance classes, requirement counts; exit 2 if it is broken."""
+    bundle = load_bundle(ref)
+    check_bundle(bundle)  # a bundle a run would refuse must not look fine here
+    typer.echo(describe(bundle, lang, requirements))
 
 
 def describe(bundle: Bundle, lang: Lang, requirements: bool) -> str:

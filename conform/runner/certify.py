@@ -13,7 +13,7 @@ from conform.bundle import Bundle, load_bundle
 from conform.diff import regressions
 from conform.errors import UsageError
 from conform.evidence import EvidenceLog
-from conform.http import BodyTooLarge, TransportError
+from conform.http import API_ROOT, BodyTooLarge, TransportError
 from conform.report import BundleRef, EvidenceRef, Report, TargetInfo, load_report
 from conform.resources import suites_dir
 from conform.results import Level, RequirementResult, Status
@@ -23,6 +23,7 @@ from conform.runner.execute import SuiteRun, run_suite
 from conform.runner.outcome import RunOutcome, requirement_results
 from conform.runner.output import EVIDENCE_FILE, default_out_dir, write_other_formats, write_report
 from conform.runner.plan import Plan, make_plan
+from conform.runner.preflight import check_bundle, check_out_dir, strip_api_root, target_line
 from conform.runner.progress import Progress
 from conform.runner.properties import check_map, planned, run_phase
 from conform.runner.session import open_session, reference_config, resolve_target
@@ -149,7 +150,8 @@ def _run(
     )  # fmt: skip
     run_id, started = secrets.token_hex(4), _now()
     progress.run_started(plan)
-    progress.phase(f"run {run_id}, seed {config.seed}, target {target.url}")
+    progress.phase(target_line(target, config.system, config.uses_reference))
+    progress.phase(f"run {run_id}, seed {config.seed}")
     for warning in inputs.warnings:
         progress.phase(f"warning: {warning}")
     with open_session(
@@ -219,6 +221,8 @@ def _write(
 def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
     """Certify the configured target (or the in-process reference server) and write the report."""
     bundle = load_bundle(config.bundle)
+    check_bundle(bundle)
+    check_out_dir(config.out or Path("reports"), force=config.force)
     inputs = _read_inputs(config, bundle)
     with contextlib.ExitStack() as stack:
         if config.uses_reference:
@@ -232,6 +236,9 @@ def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
                 bundle, url=config.url, system=config.system, classes=config.classes,
                 callback_host=config.callback_host, ca_bundle=config.ca_bundle,
             )  # fmt: skip
+            target, note = strip_api_root(target, API_ROOT)
+            if note:
+                progress.phase(note)
         outcome = _run(config, bundle, target, inputs, progress)
     progress.run_finished(outcome)
     return outcome

@@ -53,7 +53,10 @@ def test_cli_serve_runs_until_sigint():
     ) as process:
         try:
             line = process.stdout.readline() if process.stdout else ""
-            expected = f"conform reference server at http://127.0.0.1:{port}/ngsi-ld/v1"
+            expected = (
+                f"conform reference server at http://127.0.0.1:{port} (API under /ngsi-ld/v1); "
+                f"certify it with: conform run --url http://127.0.0.1:{port}"
+            )
             assert line.strip() == expected, process.stderr.read() if process.stderr else ""
             url = f"http://127.0.0.1:{port}/ngsi-ld/v1/types"
             assert requests.get(url, timeout=5).status_code == 200
