@@ -52,7 +52,10 @@ class PlainProgress:
 
     def run_finished(self, outcome: RunOutcome) -> None:
         """The final screen: verdict, counts per class, problems, where the report is."""
-        print_report(outcome.report, self.console, self.lang)
+        if outcome.stopped:  # one cause for every requirement: say it once
+            self._line(f"{outcome.report.verdict.value}: could not test: {outcome.stopped}")
+        else:
+            print_report(outcome.report, self.console, self.lang)
         self._line(f"report written to {outcome.out_dir}")
 
 

@@ -13,7 +13,7 @@ from conform.bundle import Bundle, load_bundle
 from conform.diff import regressions
 from conform.errors import UsageError
 from conform.evidence import EvidenceLog
-from conform.http import API_ROOT, BodyTooLarge, TransportError
+from conform.http import API_ROOT, BodyTooLarge, TransportError, Unauthorized
 from conform.report import BundleRef, EvidenceRef, Report, TargetInfo, load_report
 from conform.resources import suites_dir
 from conform.results import Level, RequirementResult, Status
@@ -24,6 +24,7 @@ from conform.runner.outcome import RunOutcome, requirement_results
 from conform.runner.output import EVIDENCE_FILE, default_out_dir, write_other_formats, write_report
 from conform.runner.plan import Plan, make_plan
 from conform.runner.preflight import check_bundle, check_out_dir, strip_api_root, target_line
+from conform.runner.probe import probe_problem, unauthorized, unreachable
 from conform.runner.progress import Progress
 from conform.runner.properties import check_map, planned, run_phase
 from conform.runner.session import open_session, reference_config, resolve_target
@@ -84,18 +85,20 @@ def _suite_dir(config: RunConfig, bundle: Bundle) -> Path:
 
 
 def _probe(ctx: SuiteContext) -> str:
-    """'' if the endpoint answers HTTP at all, else why not (any status means reachable)."""
+    """'' if the endpoint can be tested, else why not (one actionable line)."""
     ctx.evidence.set_phase("probe")
     model = next(iter(ctx.target.data_models), "Thing")
     try:
-        ctx.client.get("/entities", params={"type": model, "limit": "1"})
+        response = ctx.client.get("/entities", params={"type": model, "limit": "1"})
     except BodyTooLarge as exc:  # the harness's own cap, not proof the target broke a rule
         return f"could not read the endpoint's answer: {exc} (the --max-body cap)"
+    except Unauthorized as exc:
+        return unauthorized(str(exc))
     except TransportError as exc:
-        return f"endpoint unreachable: {exc}"
+        return unreachable(str(exc))
     finally:
         ctx.evidence.set_phase("")
-    return ""
+    return probe_problem(response, ctx.client.base_url + ctx.client.api_root)
 
 
 def _execute(
@@ -201,7 +204,9 @@ def _run(
         out_dir = config.out or default_out_dir(target.name)
         progress.phase(f"writing the report to {out_dir}")
         report, files = _write(config, ctx.evidence, out_dir, report)
-        return RunOutcome(report, out_dir, files, regressed, config.fail_on_regression)
+        return RunOutcome(
+            report, out_dir, files, regressed, config.fail_on_regression, stopped=error_all
+        )
 
 
 def _write(
