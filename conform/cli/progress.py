@@ -12,6 +12,7 @@ from rich.progress import Progress as Bar
 
 from conform.reporters.terminal import print_report
 from conform.results import Status
+from conform.runner.output import report_evidence
 
 if TYPE_CHECKING:
     from conform.runner import Plan, Progress, RunOutcome
@@ -55,7 +56,8 @@ class PlainProgress:
         if outcome.stopped:  # one cause for every requirement: say it once
             self._line(f"{outcome.report.verdict.value}: could not test: {outcome.stopped}")
         else:
-            print_report(outcome.report, self.console, self.lang)
+            evidence = report_evidence(outcome.out_dir, outcome.report)
+            print_report(outcome.report, self.console, self.lang, evidence)
         self._line(f"report written to {outcome.out_dir}")
 
 

@@ -12,8 +12,10 @@ from conform.diff import diff_reports, format_diff
 from conform.errors import ExitCode, UsageError
 from conform.i18n import LANGS
 from conform.report import load_report
+from conform.reporters._common import exchange_text
 from conform.reporters.terminal import print_report
 from conform.results import exit_code_for
+from conform.runner.output import report_evidence
 from conform.signing import verify_report
 
 report_app = typer.Typer(
@@ -31,12 +33,23 @@ def show(
     lang: Annotated[
         str | None, typer.Option("--lang", help="en or ja (default: the report's).")
     ] = None,
+    evidence: Annotated[
+        str | None,
+        typer.Option("--evidence", help="Show one recorded exchange in full (e.g. x000085)."),
+    ] = None,
 ) -> None:
     """Show a saved report: verdict, counts per class, failures. Exits as the run did (0/1/3)."""
     if lang is not None and lang not in LANGS:
         raise UsageError(f"--lang: expected one of {', '.join(LANGS)}, got {lang!r}")
     loaded = load_report(report)
-    print_report(loaded, Console(), lang or loaded.lang)
+    exchanges = report_evidence(report, loaded)
+    if evidence is not None:
+        found = next((x for x in exchanges if x.get("id") == evidence), None)
+        if found is None:
+            raise UsageError(f"--evidence: {report} has no recorded exchange {evidence!r}")
+        typer.echo(exchange_text(found, limit=None))
+        return
+    print_report(loaded, Console(), lang or loaded.lang, exchanges)
     raise typer.Exit(int(exit_code_for(loaded.verdict)))  # exits the way its run did
 
 

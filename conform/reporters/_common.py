@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from conform.evidence import Exchange
 from conform.report import Report
-from conform.results import Status
+from conform.results import RequirementResult, Status
 
 # Column order of every per-status table.
 STATUSES = (Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED, Status.WAIVED)
@@ -82,3 +83,40 @@ def first_line(text: str, limit: int = 200) -> str:
     """The first line of a message, shortened for one-line listings."""
     line = text.strip().splitlines()[0] if text.strip() else ""
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+_CITED = re.compile(r"\[(x[0-9]+)\]")
+
+
+def failing_exchange(
+    result: RequirementResult, index: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The exchange a failure is about: the one its message cites, else its last recorded one."""
+    cited = _CITED.findall(result.message)
+    for exchange_id in (*reversed(cited), *reversed(result.evidence)):
+        if exchange_id in index:
+            return index[exchange_id]
+    return None
+
+
+def _clip(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[:limit] + "\n…"
+
+
+def exchange_text(x: dict[str, Any], limit: int | None = 1500) -> str:
+    """A recorded exchange as plain text: request, response (bodies clipped to LIMIT), curl."""
+    request, response = x.get("request") or {}, x.get("response")
+    lines = [f"> {x.get('method', '')} {x.get('url', '')}"]
+    lines += [f"> {k}: {v}" for k, v in header_items(request.get("headers"))]
+    body = body_text(request.get("body"))
+    if body:
+        lines += [">", *(f"> {line}" for line in _clip(body, limit).splitlines())]
+    if response is None:
+        lines.append(f"< no response: {x.get('error') or ''}")
+    else:
+        lines.append(f"< {response.get('status')}")
+        lines += [f"< {k}: {v}" for k, v in header_items(response.get("headers"))]
+        body = body_text(response.get("body"))
+        if body:
+            lines += ["<", *(f"< {line}" for line in _clip(body, limit).splitlines())]
+    return "\n".join([f"evidence {x.get('id')}:", *lines, f"$ {curl_command(x)}"])

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from conform.report import Report
-from conform.reporters._common import waiver_text
+from conform.reporters._common import (
+    evidence_index,
+    exchange_text,
+    failing_exchange,
+    waiver_text,
+)
 from conform.results import RequirementResult, Status
 
 # JUnit has no "waived": CI tools show skipped cases with their message, which is what we want.
@@ -23,6 +28,7 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
     """The JUnit XML document for a report."""
     root = ET.Element("testsuites", name=f"conform {report.bundle.id} {report.bundle.version}")
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    index = evidence_index(evidence)
     for cls in report.counts_by_class():
         results = [r for r in report.requirements if r.cls == cls]
         suite = ET.SubElement(root, "testsuite", name=cls, timestamp=report.started_at)
@@ -37,7 +43,7 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
             suite.set(key, str(n))
             totals[key] += n
         for r in results:
-            _testcase(suite, r, report.bundle.id)
+            _testcase(suite, r, report.bundle.id, index)
     for key, n in totals.items():
         root.set(key, str(n))
     ET.indent(root)
@@ -61,7 +67,9 @@ def _properties(suite: ET.Element, report: Report) -> None:
         ET.SubElement(props, "property", name=name, value=value)
 
 
-def _testcase(suite: ET.Element, r: RequirementResult, bundle_id: str) -> None:
+def _testcase(
+    suite: ET.Element, r: RequirementResult, bundle_id: str, index: dict[str, dict[str, Any]]
+) -> None:
     case = ET.SubElement(
         suite, "testcase", name=f"{r.id} {r.title}", classname=f"{bundle_id}.{r.cls}", time="0"
     )
@@ -74,4 +82,5 @@ def _testcase(suite: ET.Element, r: RequirementResult, bundle_id: str) -> None:
     child = ET.SubElement(case, tag, message=message.strip().splitlines()[0] if message else "")
     if tag != "skipped":
         child.set("type", r.level.value)
-    child.text = message
+    exchange = failing_exchange(r, index) if tag != "skipped" else None
+    child.text = message + (f"\n\n{exchange_text(exchange)}" if exchange else "")

@@ -8,7 +8,14 @@ from typing import Any
 
 from conform.i18n import status_label, t, verdict_meaning
 from conform.report import Report
-from conform.reporters._common import STATUSES, applied_waivers, first_line
+from conform.reporters._common import (
+    STATUSES,
+    applied_waivers,
+    evidence_index,
+    exchange_text,
+    failing_exchange,
+    first_line,
+)
 from conform.results import Level, Status, Verdict
 
 _ICON = {
@@ -18,6 +25,7 @@ _ICON = {
     Verdict.INCOMPLETE: "⚠️",
 }
 _MAX_LISTED = 25  # failed MUSTs listed; a job summary should stay readable
+_MAX_BODY = 600  # characters of each body in a listed failure's exchange
 
 
 def _cell(text: object) -> str:
@@ -53,10 +61,15 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
     failed = [r for r in report.problems() if r.level is Level.MUST and r.status is Status.FAILED]
     if failed:
         lines += ["", f"### {t('failed_musts', lang)}", ""]
-        lines += [
-            f"- **{r.id}** {_cell(r.title)}: {_cell(first_line(r.message))}"
-            for r in failed[:_MAX_LISTED]
-        ]
+        index = evidence_index(evidence)
+        for r in failed[:_MAX_LISTED]:
+            lines.append(f"- **{r.id}** {_cell(r.title)}: {_cell(first_line(r.message))}")
+            exchange = failing_exchange(r, index)
+            if exchange is not None:  # collapsed: the list stays short, the proof one click away
+                text = exchange_text(exchange, _MAX_BODY).replace("`", "'")
+                lines += [f"  <details><summary>{exchange.get('id')}</summary>", "",
+                          "  ```text", *(f"  {line}" for line in text.splitlines()), "  ```",
+                          "", "  </details>"]  # fmt: skip
         if len(failed) > _MAX_LISTED:
             lines.append(f"- … +{len(failed) - _MAX_LISTED} (report.html)")
     lines += ["", f"### {t('waivers', lang)}", ""]

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from conform.i18n import status_label, t, verdict_meaning
 from conform.report import Report
-from conform.reporters._common import STATUSES, first_line, waiver_text
-from conform.results import Verdict
+from conform.reporters._common import (
+    STATUSES,
+    evidence_index,
+    exchange_text,
+    failing_exchange,
+    first_line,
+    waiver_text,
+)
+from conform.results import RequirementResult, Status, Verdict
+
+_MAX_BODY = 600  # characters of each body of a failing exchange shown in the terminal
 
 _STYLE = {
     Verdict.CERTIFIED: "bold green",
@@ -34,7 +46,19 @@ def _footer_lines(report: Report, lang: str) -> list[str]:
     return lines + [f"{t('warnings', lang)}: {w}" for w in report.warnings]
 
 
-def report_lines(report: Report, lang: str = "en") -> list[str]:
+def _exchange_lines(
+    r: RequirementResult, index: dict[str, dict[str, Any]], indent: str = "    "
+) -> list[str]:
+    """The failing exchange of R (request, response, curl), clipped for a terminal."""
+    exchange = failing_exchange(r, index) if r.status is Status.FAILED else None
+    if exchange is None:
+        return []
+    return [indent + line for line in exchange_text(exchange, _MAX_BODY).splitlines()]
+
+
+def report_lines(
+    report: Report, lang: str = "en", evidence: Sequence[dict[str, Any]] = ()
+) -> list[str]:
     """The report as plain text lines (no colour, no box drawing)."""
     v = report.verdict
     lines = [f"{t('verdict', lang)}: {v.value} — {verdict_meaning(v, lang)}"]
@@ -44,17 +68,21 @@ def report_lines(report: Report, lang: str = "en") -> list[str]:
     for cls, counts in report.counts_by_class().items():
         parts = [f"{status_label(s, lang)} {counts[s]}" for s in STATUSES if counts.get(s)]
         lines.append(f"  {cls}: {', '.join(parts)}")
+    index = evidence_index(evidence)
     for r in report.problems():
         lines.append(f"{r.status.value.upper()} {r.id} [{r.level.value}] {r.title}")
         if r.message:
             lines.append(f"    {first_line(r.message)}")
+        lines += _exchange_lines(r, index)
     return lines + _footer_lines(report, lang)
 
 
-def print_report(report: Report, console: Console, lang: str = "en") -> None:
+def print_report(
+    report: Report, console: Console, lang: str = "en", evidence: Sequence[dict[str, Any]] = ()
+) -> None:
     """Show a report on console: tables when it is a terminal, plain lines otherwise."""
     if not console.is_terminal:
-        for line in report_lines(report, lang):
+        for line in report_lines(report, lang, evidence):
             console.print(Text(line), soft_wrap=True)
         return
     v = report.verdict
@@ -85,5 +113,11 @@ def print_report(report: Report, console: Console, lang: str = "en") -> None:
             )
             problems.add_row(*(Text(c) for c in cells))  # Text: report strings are not markup
         console.print(problems)
+        index = evidence_index(evidence)
+        for r in report.problems():
+            shown = _exchange_lines(r, index, "  ")
+            if shown:
+                console.print(Text(f"{r.id}:", style="bold"))
+                console.print(Text("\n".join(shown)), soft_wrap=True)
     for line in _footer_lines(report, lang):
         console.print(Text(line))

@@ -58,3 +58,11 @@ def write_other_formats(report: Report, out_dir: Path) -> list[Path]:
     formats = [f for f in DEFAULT_FORMATS if f is not ReportFormat.JSON]
     written = write_all(report, out_dir, evidence, formats, report.lang)
     return list(written.values())
+
+
+def report_evidence(path: Path, report: Report) -> list[dict[str, Any]]:
+    """The exchanges beside a saved report (PATH: report.json or its folder); [] if none."""
+    folder = path if path.is_dir() else path.parent
+    if report.evidence is None or not (folder / report.evidence.file).is_file():
+        return []
+    return read_evidence(folder / report.evidence.file)
