@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from conform.runner.preflight import check_writable
-from conform.signing import PASSPHRASE_ENV, generate_keys
+from conform.signing import PASSPHRASE_ENV, fingerprint, generate_keys, key_id, load_public_key
 
 keys_app = typer.Typer(name="keys", help="Manage report-signing keys.", no_args_is_help=True)
 
@@ -22,6 +22,8 @@ def generate(
     private, public = generate_keys(directory)
     typer.echo(f"private key (keep secret, encrypted with ${PASSPHRASE_ENV}): {private}")
     typer.echo(f"public key (publish it; verifiers pass it as --public-key): {public}")
+    key = load_public_key(public)
+    typer.echo(f"key id {key_id(key)}, fingerprint {fingerprint(key)} (compare it out of band)")
 
 
 def register(app: typer.Typer) -> None:
