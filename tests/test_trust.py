@@ -55,7 +55,7 @@ def test_keys_generate_prints_the_fingerprint(signed: tuple[Path, Path, str]) ->
 
 
 def test_verify_needs_a_pinned_key(signed: tuple[Path, Path, str]) -> None:
-    root, folder, _ = signed
+    root, _, _ = signed
     bare = cli("report", "verify", "signed", cwd=root, trust=root / "none")
     assert bare.returncode == 1
     assert "is not pinned" in bare.stdout and bare.stdout.rstrip().endswith("report NOT verified")
