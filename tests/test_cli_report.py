@@ -64,7 +64,7 @@ def test_show_prints_verdict_and_exits_as_the_run_did(
     done = run_cli("report", "show", str(tmp_path / "report.json"))
     assert done.returncode == code, done.stderr
     assert f"Verdict: {verdict}" in done.stdout
-    assert "Self-test — not a certification" in done.stdout
+    assert "SELF-TEST — not a certification" in done.stdout
     assert "core-entities: passed " in done.stdout
 
 

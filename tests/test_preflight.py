@@ -141,6 +141,7 @@ def test_reference_run_says_it_is_not_your_system(tmp_path: Path) -> None:
     assert proc.returncode == 3, proc.stderr
     assert "target: the built-in reference server at http://127.0.0.1:" in proc.stdout
     assert "certify your system with --url or --system" in proc.stdout
+    assert "\n*** SELF-TEST — not a certification ***\nVerdict: INCOMPLETE" in proc.stdout
 
 
 def test_spec_show_refuses_the_broken_bundle(broken_bundle: Path, tmp_path: Path) -> None:

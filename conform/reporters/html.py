@@ -40,7 +40,11 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
         lang=escape(lang),
         title=escape(f"{t('title', lang)} — {report.target.name}"),
         mark=_mark(report, lang),
-        verdict=escape(verdict.value),
+        verdict=escape(
+            verdict.value if report.signature else f"{verdict.value} — {t('self_test', lang)}"
+        ),
+        # an unsigned verdict never wears a certificate's colour: a screenshot must not pass
+        verdict_class="self-test" if report.signature is None else escape(verdict.value),
         verdict_label=escape(t("verdict", lang)),
         verdict_meaning=escape(verdict_meaning(verdict, lang)),
         interrupted=f"<p>{escape(t('interrupted', lang))}</p>" if report.interrupted else "",

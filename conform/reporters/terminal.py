@@ -61,9 +61,8 @@ def report_lines(
 ) -> list[str]:
     """The report as plain text lines (no colour, no box drawing)."""
     v = report.verdict
-    lines = [f"{t('verdict', lang)}: {v.value} — {verdict_meaning(v, lang)}"]
-    if not report.signed:
-        lines.append(t("self_test", lang))
+    lines = [] if report.signed else [f"*** {t('self_test', lang)} ***"]
+    lines.append(f"{t('verdict', lang)}: {v.value} — {verdict_meaning(v, lang)}")
     lines += _context_lines(report, lang)
     for cls, counts in report.counts_by_class().items():
         parts = [f"{status_label(s, lang)} {counts[s]}" for s in STATUSES if counts.get(s)]
@@ -86,10 +85,11 @@ def print_report(
             console.print(Text(line), soft_wrap=True)
         return
     v = report.verdict
-    console.print(Text(f"{t('verdict', lang)}: {v.value}", style=_STYLE[v]))
+    if not report.signed:  # first and never green: a screenshot must not pass for a certificate
+        console.print(Text(f" {t('self_test', lang)} ", style="bold black on yellow"))
+    style = _STYLE[v] if report.signed else "bold yellow"
+    console.print(Text(f"{t('verdict', lang)}: {v.value}", style=style))
     console.print(Text(verdict_meaning(v, lang)))
-    if not report.signed:
-        console.print(Text(t("self_test", lang), style="bold yellow reverse"))
     for line in _context_lines(report, lang):
         console.print(Text(line))
     counts = Table(title=t("by_class", lang))
