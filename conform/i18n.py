@@ -81,7 +81,7 @@ _EN: dict[str, str] = {
 
 _JA: dict[str, str] = {
     "title": "適合性試験報告書",
-    "self_test": "自己試験（SELF-TEST）— 認証ではありません",
+    "self_test": "SELF-TEST 自己試験 — 認証ではありません",
     "self_test_note": (
         "この報告書には署名がありません。自己試験の記録であり、所管部署による認証ではありません。"
     ),

@@ -46,7 +46,7 @@ def test_json_round_trips_to_the_same_report() -> None:
     ("lang", "mark"),
     [
         ("en", "SELF-TEST — not a certification"),
-        ("ja", "自己試験（SELF-TEST）— 認証ではありません"),
+        ("ja", "SELF-TEST 自己試験 — 認証ではありません"),
     ],
 )
 def test_html_is_escaped_localised_and_marks_unsigned_reports(lang: str, mark: str) -> None:
