@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as Bar
 
+from conform.i18n import phase_text, status_label, t
 from conform.reporters.terminal import print_report
 from conform.results import Status
 from conform.runner.output import report_evidence
@@ -36,6 +37,7 @@ class PlainProgress:
         self.lang = lang
 
     def _line(self, text: str) -> None:
+        text = phase_text(text, self.lang)
         self.console.print(text, markup=False, highlight=False, soft_wrap=True)
 
     def run_started(self, plan: Plan) -> None:
@@ -49,12 +51,13 @@ class PlainProgress:
     def test_finished(self, outcome: TestOutcome) -> None:
         """One line per test; failures and errors with their reason."""
         reason = f": {outcome.message}" if outcome.status is not Status.PASSED else ""
-        self._line(f"{outcome.status.value:7} {outcome.nodeid}{reason}")
+        self._line(f"{status_label(outcome.status, self.lang):7} {outcome.nodeid}{reason}")
 
     def run_finished(self, outcome: RunOutcome) -> None:
         """The final screen: verdict, counts per class, problems, where the report is."""
         if outcome.stopped:  # one cause for every requirement: say it once
-            self._line(f"{outcome.report.verdict.value}: could not test: {outcome.stopped}")
+            could_not = t("could_not_test", self.lang)
+            self._line(f"{outcome.report.verdict.value}: {could_not}: {outcome.stopped}")
         else:
             evidence = report_evidence(outcome.out_dir, outcome.report)
             print_report(outcome.report, self.console, self.lang, evidence)
@@ -83,7 +86,7 @@ class RichProgress(PlainProgress):
     def phase(self, message: str) -> None:
         """Print the step above the bar (the seed stays on screen) and make it the bar's label."""
         super().phase(message)
-        self._bar.update(self._task, description=message)
+        self._bar.update(self._task, description=phase_text(message, self.lang))
 
     def test_finished(self, outcome: TestOutcome) -> None:
         """Advance; print failures and errors above the bar."""

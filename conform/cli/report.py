@@ -12,7 +12,7 @@ from rich.console import Console
 
 from conform.diff import diff_reports, diff_to_dict, format_diff, regressions
 from conform.errors import ExitCode, UsageError
-from conform.i18n import LANGS
+from conform.i18n import normalise_lang
 from conform.report import load_report
 from conform.reporters._common import exchange_text
 from conform.reporters.terminal import print_report
@@ -34,7 +34,8 @@ ReportPath = Annotated[Path, typer.Argument(help="report.json or the report fold
 def show(
     report: ReportPath,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="en or ja (default: the report's).")
+        str | None,
+        typer.Option("--lang", callback=normalise_lang, help="en or ja (default: the report's)."),
     ] = None,
     evidence: Annotated[
         str | None,
@@ -42,8 +43,6 @@ def show(
     ] = None,
 ) -> None:
     """Show a saved report: verdict, counts per class, failures. Exits as the run did (0/1/3)."""
-    if lang is not None and lang not in LANGS:
-        raise UsageError(f"--lang: expected one of {', '.join(LANGS)}, got {lang!r}")
     loaded = load_report(report)
     exchanges = report_evidence(report, loaded)
     file = report / "report.json" if report.is_dir() else report

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from conform.cli.progress import make_progress
+from conform.i18n import normalise_lang
 from conform.runner import RunConfig, run_certification
 from conform.runner.config import (
     DEFAULT_MAX_BODY,
@@ -62,7 +63,11 @@ _Callback = Annotated[
 ]
 _Lang = Annotated[
     str | None,
-    typer.Option("--lang", help="en or ja (default: the system file's lang, else en)."),
+    typer.Option(
+        "--lang",
+        callback=normalise_lang,
+        help="en or ja (default: the system file's lang, else en).",
+    ),
 ]
 _Suite = Annotated[
     Path | None,

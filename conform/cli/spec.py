@@ -11,16 +11,10 @@ import typer
 
 from conform.bundle import Bundle, find_bundles, load_bundle
 from conform.errors import ExitCode
+from conform.i18n import normalise_lang
 from conform.lint import Severity, lint_path, render_json, render_text, suite_covered
 from conform.results import Level
 from conform.runner.preflight import check_bundle
-
-
-class Lang(StrEnum):
-    """Languages bundle texts come in."""
-
-    EN = "en"
-    JA = "ja"
 
 
 class OutputFormat(StrEnum):
@@ -30,7 +24,9 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
-LangOption = Annotated[Lang, typer.Option("--lang", help="Language of titles.")]
+LangOption = Annotated[
+    str, typer.Option("--lang", callback=normalise_lang, help="Language of titles: en or ja.")
+]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 
 
@@ -44,13 +40,13 @@ def table(rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _text(texts: dict[str, str], lang: Lang) -> str:
-    return texts.get(lang.value) or texts["en"]
+def _text(texts: dict[str, str], lang: str) -> str:
+    return texts.get(lang) or texts["en"]
 
 
 def list_bundles(
     long: Annotated[bool, typer.Option("--long", help="Show the full SHA-256.")] = False,
-    lang: LangOption = Lang.EN,
+    lang: LangOption = "en",
 ) -> None:
     """List the published bundles: id, version, content hash, title."""
     rows = [("ID", "VERSION", "SHA256", "TITLE")]
@@ -64,7 +60,7 @@ def show(
     requirements: Annotated[
         bool, typer.Option("--requirements", help="List every requirement.")
     ] = False,
-    lang: LangOption = Lang.EN,
+    lang: LangOption = "en",
 ) -> None:
     """Show a bundle: manifest, conformance classes, requirement counts; exit 2 if it is broken."""
     bundle = load_bundle(ref)
@@ -72,7 +68,7 @@ def show(
     typer.echo(describe(bundle, lang, requirements))
 
 
-def describe(bundle: Bundle, lang: Lang, requirements: bool) -> str:
+def describe(bundle: Bundle, lang: str, requirements: bool) -> str:
     """The text of `spec show`."""
     manifest = bundle.manifest
     base = manifest.get("base_standard") or {}

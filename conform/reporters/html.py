@@ -134,7 +134,9 @@ def _by_class(report: Report, lang: str) -> str:
     for cls, counts in report.counts_by_class().items():
         total = sum(counts.values())
         cells = [str(counts.get(s, 0)) for s in STATUSES]
-        rows.append([escape(cls), *cells, str(total), _bar(counts, total, lang)])
+        rows.append(
+            [escape(report.class_title(cls)), *cells, str(total), _bar(counts, total, lang)]
+        )
     return f"<h2>{escape(t('by_class', lang))}</h2>" + _table(head, rows)
 
 
@@ -150,7 +152,7 @@ def _matrix(report: Report, lang: str) -> str:
     )
     rows = "".join(
         f'<tr data-status="{r.status.value}"><td class="mono">{escape(r.id)}</td>'
-        f"<td>{escape(r.title)}</td><td>{escape(r.level.value)}</td><td>{escape(r.cls)}</td>"
+        f"<td>{escape(r.title)}</td><td>{escape(r.level.value)}</td><td>{escape(report.class_title(r.cls))}</td>"
         f"<td>{escape(r.clause)}</td><td>{_badge(r.status, lang)}</td></tr>"
         for r in report.requirements
     )

@@ -57,7 +57,7 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
         _row(["---"] * (len(STATUSES) + 1)),
     ]
     for cls, counts in report.counts_by_class().items():
-        lines.append(_row([cls, *(counts.get(s, 0) for s in STATUSES)]))
+        lines.append(_row([report.class_title(cls), *(counts.get(s, 0) for s in STATUSES)]))
     failed = [r for r in report.problems() if r.level is Level.MUST and r.status is Status.FAILED]
     if failed:
         lines += ["", f"### {t('failed_musts', lang)}", ""]
@@ -87,6 +87,16 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
     lines += [_row([t(k, lang) for k in ("id", "level", "class", "status", "req_title")])]
     lines += [_row(["---"] * 5)]
     for r in report.requirements:
-        lines.append(_row([r.id, r.level.value, r.cls, status_label(r.status, lang), r.title]))
+        lines.append(
+            _row(
+                [
+                    r.id,
+                    r.level.value,
+                    report.class_title(r.cls),
+                    status_label(r.status, lang),
+                    r.title,
+                ]
+            )
+        )
     lines += ["", "</details>"]
     return ("\n".join(lines) + "\n").encode()

@@ -66,10 +66,11 @@ def report_lines(
     lines += _context_lines(report, lang)
     for cls, counts in report.counts_by_class().items():
         parts = [f"{status_label(s, lang)} {counts[s]}" for s in STATUSES if counts.get(s)]
-        lines.append(f"  {cls}: {', '.join(parts)}")
+        lines.append(f"  {report.class_title(cls)}: {', '.join(parts)}")
     index = evidence_index(evidence)
     for r in report.problems():
-        lines.append(f"{r.status.value.upper()} {r.id} [{r.level.value}] {r.title}")
+        label = r.status.value.upper() if lang == "en" else status_label(r.status, lang)
+        lines.append(f"{label} {r.id} [{r.level.value}] {r.title}")
         if r.message:
             lines.append(f"    {first_line(r.message)}")
         lines += _exchange_lines(r, index)
@@ -97,7 +98,7 @@ def print_report(
     for s in STATUSES:
         counts.add_column(status_label(s, lang), justify="right")
     for cls, c in report.counts_by_class().items():
-        counts.add_row(Text(cls), *(str(c.get(s, 0)) for s in STATUSES))
+        counts.add_row(Text(report.class_title(cls)), *(str(c.get(s, 0)) for s in STATUSES))
     console.print(counts)
     if report.problems():
         problems = Table(title=t("problems", lang))

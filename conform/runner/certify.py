@@ -20,6 +20,7 @@ from conform.results import Level, RequirementResult, Status
 from conform.runner.config import RunConfig
 from conform.runner.coverage import suite_tests
 from conform.runner.execute import SuiteRun, run_suite
+from conform.runner.localise import class_titles, localised
 from conform.runner.outcome import RunOutcome, requirement_results
 from conform.runner.output import EVIDENCE_FILE, default_out_dir, write_other_formats, write_report
 from conform.runner.plan import Plan, make_plan
@@ -179,10 +180,12 @@ def _run(
         )
         # the last line of defence: no message the report carries shows a credential
         results = tuple(replace(r, message=ctx.evidence.redact(r.message)) for r in results)
-        results = apply_waivers(results, inputs.waivers)
+        results = apply_waivers(localised(results, bundle, config.lang), inputs.waivers)
         report, regressed = _compare(Report(
             harness_version=__version__,
-            bundle=BundleRef(bundle.id, bundle.version, bundle.sha256),
+            bundle=BundleRef(
+                bundle.id, bundle.version, bundle.sha256, class_titles(bundle, config.lang)
+            ),
             target=TargetInfo(
                 target.name, target.url, target.vendor or "", target.product_version or "",
                 tuple(target.classes), tuple(target.data_models),
