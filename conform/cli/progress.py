@@ -48,6 +48,9 @@ class PlainProgress:
         """Name the step."""
         self._line(message)
 
+    def tests_collected(self, count: int) -> None:
+        """Nothing to say: the plan line named the tests."""
+
     def test_finished(self, outcome: TestOutcome) -> None:
         """One line per test; failures and errors with their reason."""
         reason = f": {outcome.message}" if outcome.status is not Status.PASSED else ""
@@ -74,14 +77,20 @@ class RichProgress(PlainProgress):
             TimeElapsedColumn(), console=console, transient=True,
         )  # fmt: skip
         self._task = self._bar.add_task("tests", total=None)
+        self._phase_steps = 0
 
     def run_started(self, plan: Plan) -> None:
         """Start the bar."""
         super().run_started(plan)
-        # one step per suite test, plus one per requirement the property-based phase decides
-        phase = sum(1 for p in plan.items if p.runs and p.property_based)
-        self._bar.update(self._task, total=len(plan.test_ids) + phase)
+        # one step per requirement the property-based phase decides, plus (once collected) one
+        # per suite test case
+        self._phase_steps = sum(1 for p in plan.items if p.runs and p.property_based)
+        self._bar.update(self._task, total=len(plan.test_ids) + self._phase_steps)
         self._bar.start()
+
+    def tests_collected(self, count: int) -> None:
+        """The true total: parametrised tests run once per case."""
+        self._bar.update(self._task, total=count + self._phase_steps)
 
     def phase(self, message: str) -> None:
         """Print the step above the bar (the seed stays on screen) and make it the bar's label."""

@@ -29,6 +29,10 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
     root = ET.Element("testsuites", name=f"conform {report.bundle.id} {report.bundle.version}")
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
     index = evidence_index(evidence)
+    by_test: dict[str, float] = {}
+    total_time = 0.0
+    for x in evidence:
+        by_test[str(x.get("test"))] = by_test.get(str(x.get("test")), 0.0) + _ms(x)
     for cls in report.counts_by_class():
         results = [r for r in report.requirements if r.cls == cls]
         suite = ET.SubElement(root, "testsuite", name=cls, timestamp=report.started_at)
@@ -42,10 +46,14 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
         for key, n in counts.items():
             suite.set(key, str(n))
             totals[key] += n
-        for r in results:
-            _testcase(suite, r, report.bundle.id, index)
+        seconds = [_seconds(r, by_test, index) for r in results]
+        suite.set("time", f"{sum(seconds):.3f}")
+        total_time += sum(seconds)
+        for r, time in zip(results, seconds, strict=True):
+            _testcase(suite, r, report.bundle.id, index).set("time", f"{time:.3f}")
     for key, n in totals.items():
         root.set(key, str(n))
+    root.set("time", f"{total_time:.3f}")
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
@@ -67,15 +75,29 @@ def _properties(suite: ET.Element, report: Report) -> None:
         ET.SubElement(props, "property", name=name, value=value)
 
 
+def _ms(exchange: dict[str, Any]) -> float:
+    value = exchange.get("duration_ms")
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _seconds(
+    r: RequirementResult, by_test: dict[str, float], index: dict[str, dict[str, Any]]
+) -> float:
+    """Time the requirement's tests spent on the wire (its own exchanges when it has no test)."""
+    if r.tests:
+        return sum(by_test.get(t, 0.0) for t in r.tests) / 1000
+    return sum(_ms(index[e]) for e in r.evidence if e in index) / 1000
+
+
 def _testcase(
     suite: ET.Element, r: RequirementResult, bundle_id: str, index: dict[str, dict[str, Any]]
-) -> None:
+) -> ET.Element:
     case = ET.SubElement(
-        suite, "testcase", name=f"{r.id} {r.title}", classname=f"{bundle_id}.{r.cls}", time="0"
+        suite, "testcase", name=f"{r.id} {r.title}", classname=f"{bundle_id}.{r.cls}"
     )
     tag = _CHILD.get(r.status)
     if tag is None:
-        return
+        return case
     message = r.message
     if r.status is Status.WAIVED:
         message = f"waived: {waiver_text(r.waiver or {})}; {r.message}"
@@ -84,3 +106,4 @@ def _testcase(
         child.set("type", r.level.value)
     exchange = failing_exchange(r, index) if tag != "skipped" else None
     child.text = message + (f"\n\n{exchange_text(exchange)}" if exchange else "")
+    return case
