@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback import default_sigint
 
 from conform.runner.output import check_report
 
@@ -142,6 +143,7 @@ def test_ctrl_c_writes_incomplete_report_and_exits_130(slow_server: str, tmp_pat
         [sys.executable, "-m", "conform", "run", "--url", slow_server, "--out", str(out),
          "--only", "CORE-001", "--request-timeout", "60"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_sigint,
     )  # fmt: skip
     try:
         assert _Slow.writes.wait(60), "the run never sent its first write"

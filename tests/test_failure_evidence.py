@@ -81,3 +81,13 @@ def test_report_show_evidence_prints_one_exchange(failed_run: tuple[Path, str]) 
     missing = report_cli("show", str(out), "--evidence", "x999999")
     assert missing.returncode == 2
     assert missing.stderr.strip() == f"error: --evidence: {out} has no recorded exchange 'x999999'"
+
+
+def test_junit_times_are_real(failed_run: tuple[Path, str]) -> None:
+    out, _ = failed_run
+    root = ET.parse(out / "junit.xml").getroot()
+    cases = {c.get("name", "").split()[0]: float(c.get("time", "x")) for c in root.iter("testcase")}
+    assert cases["CORE-002"] > 0 and cases["CORE-005"] > 0  # they sent requests
+    assert cases["CORE-003"] == 0  # no test, no time
+    suites = [float(s.get("time", "x")) for s in root.iter("testsuite")]
+    assert abs(float(root.get("time", "x")) - sum(suites)) < 0.01

@@ -113,10 +113,26 @@ class RichProgress(PlainProgress):
         self._bar.stop()
 
 
-def make_progress(lang: str = "en", console: Console | None = None) -> Progress:
-    """A rich bar on an interactive terminal; plain lines when piped or when CI is set."""
+class QuietProgress(PlainProgress):
+    """--quiet: nothing while the run goes, then the verdict and where the report is."""
+
+    def _line(self, text: str) -> None:
+        pass  # every progress line goes through here
+
+    def run_finished(self, outcome: RunOutcome) -> None:
+        """One line."""
+        line = f"{outcome.report.verdict.value} — {outcome.out_dir}"
+        self.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def make_progress(
+    lang: str = "en", console: Console | None = None, *, quiet: bool = False, verbose: bool = False
+) -> Progress:
+    """A rich bar on an interactive terminal; plain lines when piped, when CI is set or verbose."""
     # bind the real stdout now: the runner redirects sys.stdout while pytest runs
     console = console or Console(file=sys.stdout)
-    if console.is_terminal and not os.environ.get("CI"):
+    if quiet:
+        return QuietProgress(console, lang)
+    if console.is_terminal and not os.environ.get("CI") and not verbose:
         return RichProgress(console, lang)
     return PlainProgress(console, lang)

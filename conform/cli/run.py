@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from conform.cli.progress import make_progress
+from conform.errors import UsageError
 from conform.i18n import normalise_lang
 from conform.runner import RunConfig, run_certification
 from conform.runner.config import (
@@ -29,6 +30,13 @@ _System = Annotated[
     typer.Option(
         "--system", help="system.yaml describing the target (default: ./system.yaml if present)."
     ),
+]
+_Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print only the verdict and the report folder.")
+]
+_Verbose = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="One line per test, also on a terminal (no bar)."),
 ]
 _Force = Annotated[
     bool, typer.Option("--force", help="Overwrite a report already in the --out folder.")
@@ -129,6 +137,8 @@ def run(
     max_examples: _MaxExamples = DEFAULT_MAX_EXAMPLES,
     workers: _Workers = 1,
     force: _Force = False,
+    quiet: _Quiet = False,
+    verbose: _Verbose = False,
 ) -> None:
     """Certify a city-OS endpoint; with no --url and no --system, the built-in reference server.
 
@@ -146,7 +156,9 @@ def run(
         fail_on_regression=fail_on_regression, max_examples=max_examples, workers=workers,
         force=force,
     )  # fmt: skip
-    progress = make_progress(config.lang)
+    if quiet and verbose:
+        raise UsageError("--quiet and --verbose: choose one")
+    progress = make_progress(config.lang, quiet=quiet, verbose=verbose)
     try:
         outcome = run_certification(config, progress)
     finally:

@@ -50,6 +50,8 @@ def test_cli_serve_runs_until_sigint():
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a test run started in the background has SIGINT ignored, and so would the child
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as process:
         try:
             line = process.stdout.readline() if process.stdout else ""
