@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from loopback import HttpServer
-from test_cli_run import conform
+from test_cli_run import closed_port, conform
 
 from conform.reference import ReferenceServer
 
@@ -170,3 +170,16 @@ def test_init_and_keys_into_an_unwritable_place_exit_2(
     assert proc.stderr.startswith(f"error: {what}: cannot write ")
     assert proc.stderr.strip().endswith("blocker is not a folder")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_reports_last_follows_the_latest_run(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    first = conform("--url", url, cwd=tmp_path)
+    second = conform("--url", url, "--baseline", "reports/last", cwd=tmp_path)
+    assert first.returncode == second.returncode == 3, second.stderr
+    runs = sorted(p for p in (tmp_path / "reports").iterdir() if p.name != "last")
+    assert len(runs) == 2  # never the same folder, even within one second
+    last = tmp_path / "reports" / "last"
+    assert last.is_symlink() and last.resolve() == runs[-1].resolve()
+    first_id = json.loads((runs[0] / "report.json").read_text())["run_id"]
+    assert json.loads((last / "report.json").read_text())["options"]["baseline"] == first_id

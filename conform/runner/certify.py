@@ -22,7 +22,13 @@ from conform.runner.coverage import suite_tests
 from conform.runner.execute import SuiteRun, run_suite
 from conform.runner.localise import class_titles, localised
 from conform.runner.outcome import RunOutcome, requirement_results
-from conform.runner.output import EVIDENCE_FILE, default_out_dir, write_other_formats, write_report
+from conform.runner.output import (
+    EVIDENCE_FILE,
+    default_out_dir,
+    link_last,
+    write_other_formats,
+    write_report,
+)
 from conform.runner.plan import Plan, make_plan
 from conform.runner.preflight import check_bundle, check_out_dir, strip_api_root, target_line
 from conform.runner.probe import probe_problem, unauthorized, unreachable
@@ -207,6 +213,8 @@ def _run(
         out_dir = config.out or default_out_dir(target.name)
         progress.phase(f"writing the report to {out_dir}")
         report, files = _write(config, ctx.evidence, out_dir, report)
+        if config.out is None:
+            link_last(out_dir)  # reports/last: the baseline of the next run
         return RunOutcome(
             report, out_dir, files, regressed, config.fail_on_regression, stopped=error_all
         )
