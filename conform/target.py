@@ -15,6 +15,7 @@ from conform import __version__
 from conform.auth import Auth, AuthConfig, AuthKind, OAuth2Auth, api_key, basic, bearer
 from conform.errors import ConfigError
 from conform.http import Client
+from conform.transport import proxies_for
 from conform.yamlfile import load_yaml_file
 
 if TYPE_CHECKING:
@@ -294,4 +295,5 @@ def client_for(
         evidence=evidence,
         namespace=namespace,
         ca_bundle=target.ca_bundle,
+        proxies=proxies_for(target.url, os.environ if environ is None else environ),
     )
