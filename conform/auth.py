@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from base64 import b64encode
@@ -16,7 +17,7 @@ import requests
 import requests.auth
 
 from conform.errors import ConfigError
-from conform.transport import WIRE_ERRORS, TransportError, describe, read_bounded
+from conform.transport import WIRE_ERRORS, TransportError, describe, proxies_for, read_bounded
 
 if TYPE_CHECKING:
     from conform.evidence import EvidenceLog
@@ -146,6 +147,7 @@ class OAuth2Auth(Auth):
         self._seen: list[str] = []
         self._session = requests.Session()
         self._session.trust_env = False
+        self._session.proxies = proxies_for(token_url, os.environ)  # the target's proxy rules
 
     def value(self) -> str:
         """`Bearer <token>`, fetching a token when there is none or it is about to expire."""
