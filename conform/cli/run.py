@@ -22,7 +22,10 @@ from conform.signing import PASSPHRASE_ENV
 
 _Url = Annotated[
     str | None,
-    typer.Option("--url", help="Target root URL (API under /ngsi-ld/v1); overrides --system's."),
+    typer.Option(
+        "--url",
+        help="Target server root (the API root …/ngsi-ld/v1 is accepted); overrides --system's.",
+    ),
 ]
 _Bundle = Annotated[str, typer.Option("--bundle", help="Bundle as ID, ID@VERSION or a folder.")]
 _System = Annotated[
@@ -140,7 +143,7 @@ def run(
     quiet: _Quiet = False,
     verbose: _Verbose = False,
 ) -> None:
-    """Certify a city-OS endpoint; with no --url and no --system, the built-in reference server.
+    """Certify a city-OS endpoint (else ./system.yaml's, else the built-in reference server).
 
     Exit codes: 0 certified or conditional, 1 not certified, 2 usage error, 3 incomplete,
     130 interrupted. A report is written in every case but 2. With --fail-on-regression,
