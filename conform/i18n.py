@@ -190,9 +190,9 @@ _PHASES_JA: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"target: the built-in reference server at (?P<url>\S+) .*$",
          "試験対象: 内蔵の参照サーバ {url}（conform 自身の自己試験です。"
          "ご自分のシステムは --url または --system で指定してください）"),
-        (r"target: (?P<name>\S+) at (?P<url>\S+) \(from (?P<src>.*)\)$",
-         "試験対象: {name}（{url}、{src} より）"),
-        (r"target: (?P<name>\S+) at (?P<url>\S+)$", "試験対象: {name}（{url}）"),
+        (r"target: (?P<name>\S+) at (?P<url>\S+)(?: via proxy (?P<proxy>\S+))?"
+         r"(?: \(from (?P<src>.*)\))?$",
+         "試験対象: {name}（{url}{proxy}{src}）"),
         (r"note: (?P<given>\S+) is the API root; testing the server root (?P<root>\S+) .*$",
          "注意: {given} は API ルートです。サーバルート {root} を試験します"),
         (r"property-based phase(?P<ro> \(GET operations only: --read-only\))?: seed (?P<seed>\d+), "
@@ -207,6 +207,14 @@ _PHASES_JA: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )  # fmt: skip
 
 
+# Optional parts of a progress line, worded in Japanese around the value they caught.
+_OPTIONAL_PARTS_JA = {
+    "ro": "（--read-only のため GET のみ）",
+    "proxy": "、プロキシ {} 経由",
+    "src": "、{} より",
+}
+
+
 def phase_text(message: str, lang: str = "en") -> str:
     """A progress line in LANG (the English line itself when no pattern knows it)."""
     if lang != "ja":
@@ -215,8 +223,9 @@ def phase_text(message: str, lang: str = "en") -> str:
         found = pattern.match(message)
         if found:
             values = {k: v or "" for k, v in found.groupdict().items()}
-            if values.get("ro"):
-                values["ro"] = "（--read-only のため GET のみ）"
+            for key, wording in _OPTIONAL_PARTS_JA.items():
+                if values.get(key):
+                    values[key] = wording.format(values[key])
             return template.format(**values)
     return message
 

@@ -88,6 +88,10 @@ def test_run_goes_through_the_proxy_and_hides_its_password(
     proc = conform("--url", "http://city-os.vendor.test", "--only", "CORE-001,QRY-003",
                    "--out", str(out), cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 3, proc.stdout + proc.stderr  # --only: the rest is not tested
+    assert (
+        f"target: city-os.vendor.test at http://city-os.vendor.test via proxy {host}\n"
+        in proc.stdout
+    )
     status = {r["id"]: r["status"] for r in json.loads((out / "report.json").read_text())[
         "requirements"]}  # fmt: skip
     assert status["CORE-001"] == status["QRY-003"] == "passed"

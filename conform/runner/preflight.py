@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 from conform.bundle import Bundle
 from conform.errors import BundleError, UsageError
 from conform.target import TargetConfig
+from conform.transport import proxies_for
 
 # Files a run writes into its folder: one of them there means a report would be overwritten.
 REPORT_FILES = ("report.json", "evidence.jsonl", "report.html", "junit.xml", "summary.md")
@@ -97,7 +98,9 @@ def target_line(target: TargetConfig, source: Path | None, reference: bool) -> s
             "certify your system with --url or --system)"
         )
     origin = f" (from {source})" if source is not None else ""
-    return f"target: {target.name} at {target.url}{origin}"
+    proxy = next(iter(proxies_for(target.url, os.environ).values()), "")
+    via = f" via proxy {urlsplit(proxy).hostname}:{urlsplit(proxy).port}" if proxy else ""
+    return f"target: {target.name} at {target.url}{via}{origin}"
 
 
 def split_list(values: list[str] | None) -> tuple[str, ...]:
