@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from conform.errors import UsageError
-from conform.report import write_atomic
+from conform.files import write_atomic
 from conform.runner.preflight import check_writable
 
 SYSTEM_TEMPLATE = """\

@@ -17,7 +17,7 @@ from conform.runner.output import report_evidence
 
 if TYPE_CHECKING:
     from conform.runner import Plan, Progress, RunOutcome
-    from conform.runner.execute import TestOutcome
+    from conform.runner.outcome import TestOutcome
 
 
 def _plan_line(plan: Plan) -> str:

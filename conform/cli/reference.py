@@ -6,8 +6,9 @@ import threading
 
 import typer
 
+from conform.bundle import DEFAULT_BUNDLE, load_bundle
+from conform.profiles import profile_for
 from conform.reference import ReferenceServer
-from conform.reference.messages import API_BASE
 
 reference_app = typer.Typer(
     name="reference",
@@ -20,12 +21,17 @@ reference_app = typer.Typer(
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(1026, "--port", help="Port to listen on (0: any free port)."),
+    bundle: str = typer.Option(
+        DEFAULT_BUNDLE, "--bundle", help="Bundle to serve: id, id@version or folder."
+    ),
 ) -> None:
-    """Serve the reference server until Ctrl-C."""
-    server = ReferenceServer(host=host, port=port).start()
+    """Serve the reference server for a bundle (its OpenAPI, models and defaults) until Ctrl-C."""
+    loaded = load_bundle(bundle)
+    server = ReferenceServer(loaded, host=host, port=port).start()
     try:  # the URL is printed inside, so a Ctrl-C right after it still stops the server
+        root = profile_for(loaded).api_root
         typer.echo(
-            f"conform reference server at {server.url} (API under {API_BASE}); "
+            f"conform reference server for {loaded.ref} at {server.url} (API under {root}); "
             f"certify it with: conform run --url {server.url}"
         )
         threading.Event().wait()  # until Ctrl-C

@@ -14,10 +14,11 @@ from conform.diff import diff_reports, diff_to_dict, format_diff, regressions
 from conform.errors import ExitCode, UsageError
 from conform.i18n import normalise_lang
 from conform.report import load_report
+from conform.reporters import FORMAT_NAMES, parse_formats
 from conform.reporters._common import exchange_text
 from conform.reporters.terminal import print_report
 from conform.results import exit_code_for
-from conform.runner.output import report_evidence
+from conform.runner.output import export_report, report_evidence
 from conform.signing import signature_state, verify_report
 from conform.trust import trust_dir
 
@@ -47,7 +48,7 @@ def show(
     exchanges = report_evidence(report, loaded)
     file = report / "report.json" if report.is_dir() else report
     if evidence is not None:
-        found = next((x for x in exchanges if x.get("id") == evidence), None)
+        found = next((x for x in exchanges if x.id == evidence), None)
         if found is None:
             raise UsageError(f"--evidence: {report} has no recorded exchange {evidence!r}")
         typer.echo(exchange_text(found, limit=None))
@@ -110,6 +111,22 @@ def verify(
             typer.echo(f"{check.name}: {check.status.value} — {check.detail}")
         typer.echo(verdict)
     raise typer.Exit(int(ExitCode.OK if result.ok else ExitCode.FAILED))
+
+
+@report_app.command("export")
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="The run's folder (or its report.json).")],
+    formats: Annotated[
+        list[str],
+        typer.Option("--format", help=f"Format to write (repeatable): {'|'.join(FORMAT_NAMES)}."),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write to (default: the run's).")
+    ] = None,
+) -> None:
+    """Render a finished run's report in more formats (EARL, JUnit, HTML, Markdown, JSON)."""
+    for path in export_report(run_dir, parse_formats(formats), out):
+        typer.echo(str(path))
 
 
 @report_app.command("diff")

@@ -10,6 +10,7 @@ import typer
 from conform.cli.progress import make_progress
 from conform.errors import UsageError
 from conform.i18n import normalise_lang
+from conform.reporters import DEFAULT_FORMATS, FORMAT_NAMES, parse_formats
 from conform.runner import RunConfig, run_certification
 from conform.runner.config import (
     DEFAULT_MAX_BODY,
@@ -116,6 +117,14 @@ _MaxExamples = Annotated[
 _Workers = Annotated[
     int, typer.Option("--workers", help="Property-based phase: operations fuzzed in parallel.")
 ]
+_Format = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        help=f"Report format to write besides report.json (repeatable; default html, junit, md): "
+        f"{'|'.join(FORMAT_NAMES)}.",
+    ),
+]
 
 
 def run(
@@ -142,6 +151,7 @@ def run(
     force: _Force = False,
     quiet: _Quiet = False,
     verbose: _Verbose = False,
+    formats: _Format = None,
 ) -> None:
     """Certify a city-OS endpoint (else ./system.yaml's, else the built-in reference server).
 
@@ -158,6 +168,7 @@ def run(
         suite_dir=suite, sign_key=sign_key, waivers=waivers, baseline=baseline,
         fail_on_regression=fail_on_regression, max_examples=max_examples, workers=workers,
         force=force,
+        formats=parse_formats(formats) if formats else DEFAULT_FORMATS,
     )  # fmt: skip
     if quiet and verbose:
         raise UsageError("--quiet and --verbose: choose one")

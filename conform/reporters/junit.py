@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from typing import Any
 
+from conform.evidence import Exchange
 from conform.report import Report
 from conform.reporters._common import (
     evidence_index,
@@ -24,7 +24,7 @@ _CHILD = {
 }
 
 
-def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = "en") -> bytes:
+def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") -> bytes:
     """The JUnit XML document for a report."""
     root = ET.Element("testsuites", name=f"conform {report.bundle.id} {report.bundle.version}")
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
@@ -32,7 +32,7 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
     by_test: dict[str, float] = {}
     total_time = 0.0
     for x in evidence:
-        by_test[str(x.get("test"))] = by_test.get(str(x.get("test")), 0.0) + _ms(x)
+        by_test[x.test] = by_test.get(x.test, 0.0) + x.duration_ms
     for cls in report.counts_by_class():
         results = [r for r in report.requirements if r.cls == cls]
         suite = ET.SubElement(root, "testsuite", name=cls, timestamp=report.started_at)
@@ -75,22 +75,15 @@ def _properties(suite: ET.Element, report: Report) -> None:
         ET.SubElement(props, "property", name=name, value=value)
 
 
-def _ms(exchange: dict[str, Any]) -> float:
-    value = exchange.get("duration_ms")
-    return float(value) if isinstance(value, int | float) else 0.0
-
-
-def _seconds(
-    r: RequirementResult, by_test: dict[str, float], index: dict[str, dict[str, Any]]
-) -> float:
+def _seconds(r: RequirementResult, by_test: dict[str, float], index: dict[str, Exchange]) -> float:
     """Time the requirement's tests spent on the wire (its own exchanges when it has no test)."""
     if r.tests:
         return sum(by_test.get(t, 0.0) for t in r.tests) / 1000
-    return sum(_ms(index[e]) for e in r.evidence if e in index) / 1000
+    return sum(index[e].duration_ms for e in r.evidence if e in index) / 1000
 
 
 def _testcase(
-    suite: ET.Element, r: RequirementResult, bundle_id: str, index: dict[str, dict[str, Any]]
+    suite: ET.Element, r: RequirementResult, bundle_id: str, index: dict[str, Exchange]
 ) -> ET.Element:
     case = ET.SubElement(
         suite, "testcase", name=f"{r.id} {r.title}", classname=f"{bundle_id}.{r.cls}"

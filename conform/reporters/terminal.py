@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from conform.evidence import Exchange
 from conform.i18n import status_label, t, verdict_meaning
 from conform.report import Report
 from conform.reporters._common import (
@@ -47,7 +47,7 @@ def _footer_lines(report: Report, lang: str) -> list[str]:
 
 
 def _exchange_lines(
-    r: RequirementResult, index: dict[str, dict[str, Any]], indent: str = "    "
+    r: RequirementResult, index: dict[str, Exchange], indent: str = "    "
 ) -> list[str]:
     """The failing exchange of R (request, response, curl), clipped for a terminal."""
     exchange = failing_exchange(r, index) if r.status is Status.FAILED else None
@@ -56,9 +56,7 @@ def _exchange_lines(
     return [indent + line for line in exchange_text(exchange, _MAX_BODY).splitlines()]
 
 
-def report_lines(
-    report: Report, lang: str = "en", evidence: Sequence[dict[str, Any]] = ()
-) -> list[str]:
+def report_lines(report: Report, lang: str = "en", evidence: Sequence[Exchange] = ()) -> list[str]:
     """The report as plain text lines (no colour, no box drawing)."""
     v = report.verdict
     lines = [] if report.signed else [f"*** {t('self_test', lang)} ***"]
@@ -78,7 +76,7 @@ def report_lines(
 
 
 def print_report(
-    report: Report, console: Console, lang: str = "en", evidence: Sequence[dict[str, Any]] = ()
+    report: Report, console: Console, lang: str = "en", evidence: Sequence[Exchange] = ()
 ) -> None:
     """Show a report on console: tables when it is a terminal, plain lines otherwise."""
     if not console.is_terminal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conform.http import API_ROOT, Response
+from conform.http import Response
 
 _NOT_READY = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 _NO_ROUTE = {404, 405, 501}
@@ -18,7 +18,7 @@ def _is_json(response: Response) -> bool:
     return True
 
 
-def probe_problem(response: Response, api_url: str) -> str:
+def probe_problem(response: Response, server: str, api_root: str) -> str:
     """Why RESPONSE to the probe (an entity query) shows the run cannot test, or ''.
 
     Only answers no NGSI-LD API gives stop the run: a missing route or a success whose body is
@@ -26,6 +26,7 @@ def probe_problem(response: Response, api_url: str) -> str:
     other answer, even a wrong one, is the target's to be judged on.
     """
     status, kind = response.status_code, response.media_type or "no Content-Type"
+    api_url = server + api_root
     if status == 403:
         return (
             f"the target answered 403 Forbidden at {api_url}: the credentials are valid but "
@@ -36,7 +37,7 @@ def probe_problem(response: Response, api_url: str) -> str:
     if (status in _NO_ROUTE or 200 <= status < 300) and not _is_json(response):
         return (
             f"no NGSI-LD API at {api_url}: an entity query answered {status} ({kind}); "
-            f"give the server root whose API is under {API_ROOT}"
+            f"give the server root whose API is under {api_root}"
         )
     return ""
 
