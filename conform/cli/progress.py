@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -11,7 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as Bar
 
 from conform.i18n import phase_text, status_label, t
-from conform.reporters.terminal import print_report
+from conform.reporters import FILENAMES, ReportFormat
+from conform.reporters.terminal import closing_line, print_report
 from conform.results import Status
 from conform.runner.output import report_evidence
 
@@ -32,9 +34,11 @@ def _plan_line(plan: Plan) -> str:
 class PlainProgress:
     """One line per event: readable in CI logs, no control characters."""
 
-    def __init__(self, console: Console, lang: str = "en") -> None:
+    def __init__(self, console: Console, lang: str = "en", verbose: bool = False) -> None:
         self.console = console
         self.lang = lang
+        self.verbose = verbose
+        self._started = time.monotonic()
 
     def _line(self, text: str) -> None:
         text = phase_text(text, self.lang)
@@ -42,6 +46,7 @@ class PlainProgress:
 
     def run_started(self, plan: Plan) -> None:
         """Say what will run."""
+        self._started = time.monotonic()
         self._line(_plan_line(plan))
 
     def phase(self, message: str) -> None:
@@ -57,21 +62,23 @@ class PlainProgress:
         self._line(f"{status_label(outcome.status, self.lang):7} {outcome.nodeid}{reason}")
 
     def run_finished(self, outcome: RunOutcome) -> None:
-        """The final screen: verdict, counts per class, problems, where the report is."""
+        """The final screen: verdict, counts, root causes, and a pytest-style closing line."""
         if outcome.stopped:  # one cause for every requirement: say it once
             could_not = t("could_not_test", self.lang)
             self._line(f"{outcome.report.verdict.value}: {could_not}: {outcome.stopped}")
         else:
             evidence = report_evidence(outcome.out_dir, outcome.report)
-            print_report(outcome.report, self.console, self.lang, evidence)
+            print_report(outcome.report, self.console, self.lang, evidence, verbose=self.verbose)
         self._line(f"report written to {outcome.out_dir}")
+        html = outcome.out_dir / FILENAMES[ReportFormat.HTML]
+        self._line(closing_line(outcome.report, time.monotonic() - self._started, html))
 
 
 class RichProgress(PlainProgress):
     """A progress bar over the suite's tests; failures are printed above it as they happen."""
 
-    def __init__(self, console: Console, lang: str = "en") -> None:
-        super().__init__(console, lang)
+    def __init__(self, console: Console, lang: str = "en", verbose: bool = False) -> None:
+        super().__init__(console, lang, verbose)
         self._bar = Bar(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, transient=True,
@@ -135,4 +142,4 @@ def make_progress(
         return QuietProgress(console, lang)
     if console.is_terminal and not os.environ.get("CI") and not verbose:
         return RichProgress(console, lang)
-    return PlainProgress(console, lang)
+    return PlainProgress(console, lang, verbose)

@@ -42,6 +42,10 @@ def show(
         str | None,
         typer.Option("--evidence", help="Show one recorded exchange in full (e.g. x000085)."),
     ] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="List every failed, blocked and errored requirement."),
+    ] = False,
 ) -> None:
     """Show a saved report: verdict, counts per class, failures. Exits as the run did (0/1/3)."""
     loaded = load_report(report)
@@ -54,7 +58,7 @@ def show(
         typer.echo(exchange_text(found, limit=None))
         return
     typer.echo(signature_state(json.loads(file.read_text(encoding="utf-8")), trust_dir()))
-    print_report(loaded, Console(), lang or loaded.lang, exchanges)
+    print_report(loaded, Console(), lang or loaded.lang, exchanges, verbose=verbose)
     raise typer.Exit(int(exit_code_for(loaded.verdict)))  # exits the way its run did
 
 

@@ -40,7 +40,12 @@ _Quiet = Annotated[
 ]
 _Verbose = Annotated[
     bool,
-    typer.Option("--verbose", "-v", help="One line per test, also on a terminal (no bar)."),
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="One line per test (no bar), and at the end every failed, blocked and errored "
+        "requirement.",
+    ),
 ]
 _Force = Annotated[
     bool, typer.Option("--force", help="Overwrite a report already in the --out folder.")

@@ -11,7 +11,9 @@ from conform.report import Report
 from conform.results import RequirementResult, Status
 
 # Column order of every per-status table.
-STATUSES = (Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED, Status.WAIVED)
+STATUSES = (
+    Status.PASSED, Status.FAILED, Status.BLOCKED, Status.ERROR, Status.SKIPPED, Status.WAIVED,
+)  # fmt: skip
 
 
 def evidence_index(evidence: Iterable[Exchange]) -> dict[str, Exchange]:
