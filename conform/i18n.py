@@ -89,6 +89,8 @@ _EN: dict[str, str] = {
     "blocked_by": "blocked by",
     "leftovers_note": "Could not be deleted; please remove them by hand",
     "more_in_report": "{n} more in report.html",
+    "closing_count": "{n} {status}",
+    "closing_line": "{counts} in {seconds}s — report: {html}",
 }
 
 _JA: dict[str, str] = {
@@ -170,6 +172,8 @@ _JA: dict[str, str] = {
     "blocked_by": "前提の要件が不合格",
     "leftovers_note": "次のリソースは削除できませんでした。手動で削除してください",
     "more_in_report": "ほか {n} 件は report.html を参照",
+    "closing_count": "{status} {n}",
+    "closing_line": "{counts}（{seconds} 秒）— 報告書: {html}",
 }
 
 _STRINGS = {"en": _EN, "ja": _JA}

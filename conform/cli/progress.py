@@ -71,7 +71,8 @@ class PlainProgress:
             print_report(outcome.report, self.console, self.lang, evidence, verbose=self.verbose)
         self._line(f"report written to {outcome.out_dir}")
         html = outcome.out_dir / FILENAMES[ReportFormat.HTML]
-        self._line(closing_line(outcome.report, time.monotonic() - self._started, html))
+        seconds = time.monotonic() - self._started
+        self._line(closing_line(outcome.report, seconds, html, self.lang))
 
 
 class RichProgress(PlainProgress):

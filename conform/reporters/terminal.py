@@ -178,9 +178,13 @@ def print_report(
         console.print(Text(line), soft_wrap=True)  # Text: report strings are not markup
 
 
-def closing_line(report: Report, seconds: float, html: Path) -> str:
+def closing_line(report: Report, seconds: float, html: Path, lang: str = "en") -> str:
     """A pytest-style last line: '129 passed, 2 failed, 1 blocked in 41.2s — report: …'."""
     counts = report.counts()
-    parts = [f"{counts.get(s, 0)} {s.value}" for s in (Status.PASSED, Status.FAILED)]
-    parts += [f"{counts[s]} {s.value}" for s in STATUSES[2:] if counts.get(s)]
-    return f"{', '.join(parts)} in {seconds:.1f}s — report: {html}"
+    shown = (Status.PASSED, Status.FAILED, *(s for s in STATUSES[2:] if counts.get(s)))
+    parts = [
+        t("closing_count", lang).format(n=counts.get(s, 0), status=status_label(s, lang))
+        for s in shown
+    ]
+    joined = ("、" if lang == "ja" else ", ").join(parts)
+    return t("closing_line", lang).format(counts=joined, seconds=f"{seconds:.1f}", html=html)
