@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("conform", "conform.errors", "conform.resources", "conform.yamlfile",
               "conform.files", "conform.loopback", "conform.results", "conform.i18n")),
     ("profiles", ("conform.profiles",)),
-    ("spec", ("conform.bundle", "conform.datamodels", "conform.datamodel_errors",
+    ("spec", ("conform.bundle", "conform.jsonld", "conform.datamodels", "conform.datamodel_errors",
               "conform.datamodel_formats", "conform.datamodel_forms", "conform.datafiles")),
     ("wire", ("conform.namespace", "conform.evidence", "conform.transport", "conform.guard",
               "conform.auth", "conform.http", "conform.target")),

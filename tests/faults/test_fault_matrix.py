@@ -40,6 +40,7 @@ SAMPLE = (
 )  # fmt: skip
 SLOW = (
     "SUB-017", "SUB-018", "SUB-019", "SUB-020", "SUB-021", "SUB-022",  # notification waits
+    "SUB-023", "SUB-024", "SUB-025", "SUB-026", "SUB-027", "SUB-028",
     "ERR-021", "ERR-022", "ERR-023", "ERR-024",  # the property-based phase
 )  # fmt: skip
 pytestmark = pytest.mark.slow  # ~5 minutes: about 80 certification runs

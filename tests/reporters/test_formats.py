@@ -67,7 +67,7 @@ def test_html_of_a_signed_report_has_no_self_test_mark() -> None:
 
 def test_junit_parses_with_counts_per_class() -> None:
     report = make_report()
-    xml = JUnitXml.fromstring(render(report, ReportFormat.JUNIT).decode())
+    xml = JUnitXml.fromstring(render(report, ReportFormat.JUNIT))
     suites = {s.name: s for s in xml}
     assert set(suites) == {"core-entities", "query-pagination", "batch"}
     for name, suite in suites.items():
