@@ -16,7 +16,7 @@ from _builders import link_rels, model_sample, normalized, prop, read_entity
 from conform.http import Client
 from conform.jsonld import ContextLibrary, Names
 from conform.namespace import Namespace
-from conform.suite import expect_problem, expect_status
+from conform.suite import expect_problem, expect_status, requires
 
 PARKING = (
     "https://raw.githubusercontent.com/smart-data-models/dataModel.Parking/master/context.jsonld"
@@ -43,8 +43,14 @@ def _group(ns: Namespace, **attrs: Any) -> dict[str, Any]:
     return {**body, "name": prop("Conform group"), "totalSpotNumber": prop(40), **attrs}
 
 
-def _create(client: Client, body: dict[str, Any], headers: dict[str, str]) -> str:
-    expect_status(client.post("/entities", json=body, headers=headers), 201)
+def _create(client: Client, body: dict[str, Any], headers: dict[str, str], needs: str = "") -> str:
+    """POST BODY; with NEEDS, a refusal blocks the test (NEEDS' behaviour is missing)."""
+    r = client.post("/entities", json=body, headers=headers)
+    if needs:
+        with requires(needs):
+            expect_status(r, 201)
+    else:
+        expect_status(r, 201)
     return str(body["id"])
 
 
@@ -161,7 +167,7 @@ def test_q_names_are_expanded(client, ns):
 def test_model_entities_sent_with_their_context_are_validated(client, ns):
     valid = normalized(model_sample("ParkingSpot", ns))
     invalid = normalized({**model_sample("ParkingSpot", ns), "status": "notAStatus"})
-    _create(client, valid, _link(PARKING))
+    _create(client, valid, _link(PARKING), needs="DM-001")  # as DM-004..010: blocked by DM-001
     r = client.post("/entities", json=invalid, headers=_link(PARKING))
     expect_problem(r, 400, "BadRequestData")
     expect_status(client.get(f"/entities/{invalid['id']}"), 404)

@@ -21,6 +21,7 @@ from _builders import (
 
 from conform.http import Client, Response
 from conform.suite import expect_json_equal, expect_problem, expect_status
+from conform.suite.expect import shape_of
 
 NULL = "urn:ngsi-ld:null"
 
@@ -32,7 +33,11 @@ def test_merge_adds_and_merges_attributes(client, ns):
     expect_status(client.patch(f"/entities/{eid}", json=body), 204)
     got = read_entity(client, eid)
     expect_json_equal(attr_value(got.get("temperature")), 25.0, "/temperature/value")
-    unit = got["temperature"].get("unitCode")
+    temperature = got.get("temperature")
+    assert isinstance(temperature, dict), (
+        f"expected temperature as one attribute object, got {shape_of(temperature)}"
+    )
+    unit = temperature.get("unitCode")
     assert unit == "CEL", f"expected unitCode CEL kept by the merge, got {unit!r}"
     expect_json_equal(attr_value(got.get("humidity")), 0.4, "/humidity")
     expect_json_equal(attr_value(got.get("name")), "probe", "/name")

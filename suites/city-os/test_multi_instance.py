@@ -12,7 +12,7 @@ from _builders import create, probe_entity, probe_type, prop, read_entity
 
 from conform.http import Client
 from conform.namespace import Namespace
-from conform.suite import expect_problem, expect_status
+from conform.suite import expect_problem, expect_status, requires
 
 SENSOR_A = "urn:ngsi-ld:Dataset:conform-sensor-a"
 SENSOR_B = "urn:ngsi-ld:Dataset:conform-sensor-b"
@@ -35,10 +35,14 @@ def _expect_instances(got: dict[str, Any], name: str, expected: dict[str | None,
 
 
 def _multi(client: Client, ns: Namespace) -> str:
-    """A created probe entity whose temperature has a default instance, A and B."""
+    """A created probe entity whose temperature has a default instance, A and B, read back
+    as sent (CORE-033's behaviour: a test about something else is blocked without it)."""
     eid = ns.entity_id(probe_type(ns))
     temperature = [prop(20.0), prop(21.0, datasetId=SENSOR_A), prop(22.0, datasetId=SENSOR_B)]
     create(client, {**probe_entity(eid, probe_type(ns)), "temperature": temperature})
+    with requires("CORE-033"):
+        expected = {None: 20.0, SENSOR_A: 21.0, SENSOR_B: 22.0}
+        _expect_instances(read_entity(client, eid), "temperature", expected)
     return eid
 
 
