@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-import threading
-import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -13,7 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
-from conform.errors import BundleError, UsageError
+from conform.errors import BundleError
 from conform.reference.messages import (
     API_BASE,
     CONTEXT_LINK,
@@ -38,7 +35,7 @@ from conform.reference.problems import (
 from conform.reference.routes import find_route
 from conform.reference.state import Services
 from conform.reference.store import Store
-from conform.reference.transport import BodyTooLarge, QuietServer, read_body
+from conform.reference.transport import BackgroundServer, BodyTooLarge, QuietServer, read_body
 from conform.resources import specs_dir
 
 Reply = tuple[int, list[tuple[str, str]], bytes]
@@ -167,10 +164,13 @@ def load_settings(bundle_dir: Path) -> Settings:
         raise BundleError(f"{manifest}: cannot read defaults: {exc}") from exc
 
 
-class ReferenceServer:
+class ReferenceServer(BackgroundServer):
     """The in-memory reference city-OS server on loopback, in a background thread."""
 
+    handler = _Handler
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0, bundle_dir: Path | None = None):
+        super().__init__(host, port)
         folder = Path(bundle_dir) if bundle_dir else specs_dir() / "city-os" / "1.0"
         self.store = Store()
         self.services = Services(
@@ -180,22 +180,6 @@ class ReferenceServer:
             Notifier(self.store),
         )
         self._openapi = folder / "openapi.yaml"
-        self._address = (host, port)
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """The root URL, e.g. http://127.0.0.1:1026 (the API lives under /ngsi-ld/v1)."""
-        host, port = self._bound()
-        return f"http://{host}:{port}"
-
-    def _bound(self) -> tuple[str, int]:
-        """The address listened on (the real port once started with port 0)."""
-        if self._httpd is None:
-            return self._address
-        host, port = self._httpd.server_address[:2]
-        return str(host), int(port)
 
     def openapi_reply(self, method: str) -> Reply:
         """GET /openapi.yaml: the bundle's OpenAPI document."""
@@ -205,52 +189,10 @@ class ReferenceServer:
             raise not_found("this bundle has no openapi.yaml")
         return 200, [("Content-Type", "application/yaml")], self._openapi.read_bytes()
 
-    def start(self) -> ReferenceServer:
-        """Listen, serve from a background thread, and return once the server answers."""
-        try:
-            httpd = _Server(self._address, _Handler)
-        except OSError as exc:
-            host, port = self._address
-            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-        httpd.app = self
-        self._httpd = httpd
+    def on_start(self) -> None:
+        """The notifier runs while the server does."""
         self.services.notifier.start()
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="conform-reference",
-            daemon=True,  # never keeps an interrupted process alive; stop() joins it
-        )
-        self._thread.start()
-        self._wait_until_ready()
-        return self
 
-    def _wait_until_ready(self) -> None:
-        host, port = self._bound()
-        for _ in range(100):
-            connection = http.client.HTTPConnection(host, port, timeout=1)
-            try:
-                connection.request("GET", "/openapi.yaml")
-                connection.getresponse().read()
-                return
-            except OSError:
-                time.sleep(0.02)
-            finally:
-                connection.close()
-
-    def stop(self) -> None:
-        """Stop serving, close every connection, join all threads."""
-        if self._httpd is not None and self._thread is not None:
-            self._httpd.shutdown()
-            self._httpd.close_connections()
-            self._httpd.server_close()
-            self._thread.join()
-            self.services.notifier.stop()
-            self._httpd = None
-            self._thread = None
-
-    def __enter__(self) -> ReferenceServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def on_stop(self) -> None:
+        """Deliver what is queued, then end the notifier."""
+        self.services.notifier.stop()
