@@ -6,8 +6,11 @@ import threading
 
 import typer
 
+from conform.bundle import DEFAULT_BUNDLE, load_bundle
 from conform.reference import ReferenceServer
 from conform.reference.messages import API_BASE
+from conform.reference.ngsi_v2 import ReferenceServerV2
+from conform.reference.ngsi_v2.messages import API_BASE as V2_BASE
 
 reference_app = typer.Typer(
     name="reference",
@@ -20,11 +23,20 @@ reference_app = typer.Typer(
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(1026, "--port", help="Port to listen on (0: any free port)."),
+    bundle: str = typer.Option(
+        DEFAULT_BUNDLE, "--bundle", help="Bundle to serve (id, id@version or folder)."
+    ),
 ) -> None:
     """Serve the reference server until Ctrl-C."""
-    server = ReferenceServer(host=host, port=port).start()
+    loaded = load_bundle(bundle)
+    if loaded.manifest.get("profile") == "ngsi-v2":
+        server: ReferenceServer | ReferenceServerV2 = ReferenceServerV2(host, port, loaded.path)
+        base = V2_BASE
+    else:
+        server, base = ReferenceServer(host=host, port=port), API_BASE
+    server.start()
     try:  # the URL is printed inside, so a Ctrl-C right after it still stops the server
-        typer.echo(f"conform reference server at {server.url}{API_BASE}")
+        typer.echo(f"conform reference server at {server.url}{base}")
         threading.Event().wait()  # until Ctrl-C
     except KeyboardInterrupt:
         pass  # Ctrl-C is how this command is meant to end: exit 0, quietly
