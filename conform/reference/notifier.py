@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import queue
-import threading
 from typing import Any
 from urllib.parse import urlsplit
 
 from conform.loopback import is_loopback
 from conform.reference.messages import CONTEXT_LINK
 from conform.reference.store import Store, now_iso
+from conform.reference.transport import QueueWorker
 
 _TIMEOUT_S = 3.0
 
@@ -34,25 +33,14 @@ def _post(uri: str, body: dict[str, Any]) -> bool:
         connection.close()
 
 
-class Notifier:
+class Notifier(QueueWorker[tuple[str, str, dict[str, Any]]]):
     """A queue drained by one worker thread; records each delivery on its subscription."""
 
+    thread_name = "conform-notifier"
+
     def __init__(self, store: Store) -> None:
+        super().__init__()
         self._store = store
-        self._queue: queue.Queue[tuple[str, str, dict[str, Any]] | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Start the worker thread."""
-        self._thread = threading.Thread(target=self._run, name="conform-notifier", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Let the worker finish what is queued, then end it."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
 
     def send(self, subscription: dict[str, Any], body: dict[str, Any]) -> None:
         """Queue a notification; timesSent and lastNotification count it right away."""
@@ -65,15 +53,15 @@ class Notifier:
             return
         params["timesSent"] = params.get("timesSent", 0) + 1
         params["lastNotification"] = body["notifiedAt"]
-        self._queue.put((subscription["id"], uri, body))
+        self.put((subscription["id"], uri, body))
 
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            subscription_id, uri, body = item
-            delivered = _post(uri, body)
-            with self._store.lock:
-                subscription = self._store.subscriptions.get(subscription_id)
-                if subscription is not None:
-                    params = subscription["notification"]
-                    params["lastSuccess" if delivered else "lastFailure"] = now_iso()
-                    params["status"] = "ok" if delivered else "failed"
+    def handle(self, item: tuple[str, str, dict[str, Any]]) -> None:
+        """Deliver one notification and record the outcome on its subscription."""
+        subscription_id, uri, body = item
+        delivered = _post(uri, body)
+        with self._store.lock:
+            subscription = self._store.subscriptions.get(subscription_id)
+            if subscription is not None:
+                params = subscription["notification"]
+                params["lastSuccess" if delivered else "lastFailure"] = now_iso()
+                params["status"] = "ok" if delivered else "failed"

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import queue
 import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 from conform.errors import UsageError
 
 MAX_BODY = 8 * 1024 * 1024
+T = TypeVar("T")
 
 
 class QuietServer(ThreadingHTTPServer):
@@ -163,3 +165,37 @@ class BackgroundServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class QueueWorker(Generic[T]):
+    """One background thread handling queued items in order (e.g. notification deliveries)."""
+
+    thread_name = "conform-worker"
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[T | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the worker thread."""
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Let the worker finish what is queued, then end it."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def put(self, item: T) -> None:
+        """Queue one item."""
+        self._queue.put(item)
+
+    def handle(self, item: T) -> None:
+        """Process one item on the worker thread."""
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            self.handle(item)

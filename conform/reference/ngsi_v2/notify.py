@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import queue
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -13,6 +11,7 @@ from urllib.parse import urlsplit
 from conform.loopback import is_loopback
 from conform.reference.ngsi_v2.entity import Entity, render
 from conform.reference.store import now_iso
+from conform.reference.transport import QueueWorker
 
 if TYPE_CHECKING:
     from conform.reference.ngsi_v2.store import Tenant, TenantStore
@@ -50,25 +49,14 @@ def payload(sub: Subscription, entity: Entity) -> dict[str, Any]:
     return {"subscriptionId": sub.id, "data": [data]}
 
 
-class Notifier:
+class Notifier(QueueWorker[Delivery]):
     """Matches changes against subscriptions; one worker thread delivers, so requests never wait."""
 
+    thread_name = "conform-v2-notifier"
+
     def __init__(self, store: TenantStore) -> None:
+        super().__init__()
         self._store = store
-        self._queue: queue.Queue[Delivery | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Start the delivery thread."""
-        self._thread = threading.Thread(target=self._run, name="conform-v2-notifier", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Deliver what is queued, then end the thread."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
 
     def changed(self, tenant_name: str, tenant: Tenant, entity: Entity, attrs: set[str]) -> None:
         """Queue a notification for every subscription the change of ATTRS triggers."""
@@ -93,11 +81,11 @@ class Notifier:
         if tenant_name:
             headers["Fiware-Service"] = tenant_name
         data = json.dumps(payload(sub, entity), ensure_ascii=False).encode()
-        self._queue.put((sub, url, data, headers))
+        self.put((sub, url, data, headers))
 
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            sub, url, data, headers = item
-            delivered = _post(url, data, headers)
-            with self._store.lock:
-                sub.doc["notification"]["lastSuccess" if delivered else "lastFailure"] = now_iso()
+    def handle(self, item: Delivery) -> None:
+        """POST one notification and record the outcome on its subscription."""
+        sub, url, data, headers = item
+        delivered = _post(url, data, headers)
+        with self._store.lock:
+            sub.doc["notification"]["lastSuccess" if delivered else "lastFailure"] = now_iso()
