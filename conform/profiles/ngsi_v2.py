@@ -1,0 +1,61 @@
+"""The NGSI v2 profile (FIWARE NGSI v2 2.0, as FIWARE Orion implements it): its protocol facts.
+
+Written against the `Profile` interface of the protocol-profile seam (issue 11,
+`conform/profiles/__init__.py`); it imports once that package is merged. What the seam's
+interface cannot yet express for NGSI v2 is listed in NOTES below (guard, error bodies, fuzzing).
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from conform.profiles import Collections, Fuzzing, Probe, Profile
+
+API_ROOT = "/v2"
+TENANT_HEADER = "Fiware-Service"  # Orion multi-tenancy
+SERVICE_PATH_HEADER = "Fiware-ServicePath"
+ERROR_MEMBER = "error"  # an error body is {"error": <name>, "description": <text>}
+BATCH_MEMBER = "entities"  # POST /v2/op/update names the entities it writes in this member
+
+NOTES = (
+    "guard: op/update names its entities in body['entities']; Collections needs a member to read"
+    " them (the generic guard checks only a top-level 'id' or list items)",
+    "errors: the error name is body['error'], not a 'type' with a prefix",
+    "fuzzing: NGSI v2 has no batch delete of an id list (op/update actionType delete instead)",
+)
+
+PROFILE = Profile(
+    name="ngsi-v2",
+    title="FIWARE NGSI v2 (Orion)",
+    api_root=API_ROOT,
+    tenant_header=TENANT_HEADER,
+    error_media_type="application/json",
+    error_type_prefix="",  # the name itself: error_type("NotFound") == "NotFound"
+    # v2 ids are not URIs: the run's marker and counter, then the type, e.g. conform-1a2b-7-Room
+    id_form="{local}-{type}",
+    probe=Probe("/entities", MappingProxyType({"type": "{model}", "limit": "1"})),
+    collections=Collections(
+        creating=frozenset({"entities", "subscriptions"}),
+        batch="op",
+        batch_target="entities",
+        batch_reads=frozenset({"query"}),
+        batch_creates=frozenset({"update"}),
+        batch_deletes=frozenset(),
+        scopes=frozenset(),
+        cleanup_first="subscriptions",
+    ),
+    fuzzing=Fuzzing(
+        resource_parameters=MappingProxyType(
+            {"entityId": "entity", "subscriptionId": "subscription"}
+        ),
+        context_key="",  # NGSI v2 has no @context: nothing remote to rewrite
+        core_context="",
+        entities="/entities",
+        subscriptions="/subscriptions",
+        batch_delete="/op/update",
+        notification_uri=("notification", "http", "url"),
+    ),
+    # city-os-v2 1.0 has no property-phase requirements yet: no check decides the verdict
+    default_checks=MappingProxyType({}),
+    bodyless_errors=frozenset(),  # Orion sends an error body with every 4xx
+)
