@@ -140,15 +140,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         app: ReferenceServerV2 = self.server.app  # type: ignore[attr-defined]
+        too_large = _error(V2Error(413, "RequestEntityTooLarge", "payload is too large"))
         try:
-            raw = read_body(self)
-            if raw is not None and len(raw) > app.services.settings.max_body:
-                raise BodyTooLarge
-        except (BodyTooLarge, ValueError):
-            self.close_connection = True
-            reply = _error(V2Error(413, "RequestEntityTooLarge", "payload is too large"))
+            raw = read_body(self)  # drained: the keep-alive stream stays in step
+        except (BodyTooLarge, ValueError):  # not drained: this connection cannot go on
+            reply = too_large
+            reply.headers.append(("Connection", "close"))
         else:
-            reply = self._reply(app, raw)
+            too_big = raw is not None and len(raw) > app.services.settings.max_body
+            reply = too_large if too_big else self._reply(app, raw)
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)
