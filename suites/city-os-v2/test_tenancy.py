@@ -2,7 +2,7 @@
 
 The service is the system file's `tenant:` (sent as Fiware-Service); none is ever invented.
 Reads in the default service drop the header; service paths are created below one named after
-the run (`/conform_<run>`), inside the system's service.
+the run and the test (`/conform_<run>_<type>`), inside the system's service, and deleted there.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ def service(target) -> str:
     return str(target.tenant)
 
 
-def _path(ns, *levels: str) -> str:
-    return "/" + "/".join([f"conform_{ns.run_id}", *levels])
+def _path(ns, t: str) -> str:
+    """A service path of the run for type T (letters, digits and _ only)."""
+    return f"/conform_{ns.run_id}_{t}"
 
 
 def _in(path: str) -> dict[str, str]:
@@ -50,42 +51,55 @@ def test_subscription_belongs_to_service(client, ns, receiver, service):
 
 
 @pytest.fixture
-def paths(client, ns, service):
-    """Entities in /conform_<run>, /conform_<run>/b and /conform_<run>/c."""
+def in_path(client, ns):
+    """Creates an entity in a service path; deletes it there afterwards (a delete without the
+    header would not reach it, so the run's cleanup could not)."""
+    made: list[tuple[str, str]] = []
+
+    def create_in(t: str, path: str) -> str:
+        eid = ns.entity_id("Room")
+        r = client.post("/entities", json={"id": eid, "type": t}, headers=_in(path))
+        made.append((eid, path))
+        expect_status(r, 201)
+        return eid
+
+    yield create_in
+    for eid, path in made:
+        client.delete(f"/entities/{eid}", headers=_in(path))
+
+
+@pytest.fixture
+def paths(ns, service, in_path):
+    """Entities in /conform_<run>_<n>, and in /b and /c below it."""
     t = fresh_kind(ns, "Path")
-    made = {}
-    for level in ("", "b", "c"):
-        path = _path(ns, level) if level else _path(ns)
-        made[level] = create_in(client, ns, t, path)
-    return t, made
-
-
-def create_in(client, ns, t, path):
-    eid = ns.entity_id("Room")
-    expect_status(client.post("/entities", json={"id": eid, "type": t}, headers=_in(path)), 201)
-    return eid
+    root = _path(ns, t)
+    return (
+        t,
+        root,
+        {level: in_path(t, f"{root}/{level}" if level else root) for level in ("", "b", "c")},
+    )
 
 
 @pytest.mark.req("TEN-003")
-def test_service_path_scoping(client, ns, paths):
-    t, made = paths
-    got = _ids_in(client, t, _path(ns, "b"))
+def test_service_path_scoping(client, paths):
+    t, root, made = paths
+    got = _ids_in(client, t, f"{root}/b")
     assert got == [made["b"]], f"/b: got {got}"
-    got = _ids_in(client, t, _path(ns))
+    got = _ids_in(client, t, root)
     assert got == [made[""]], f"the parent path alone: got {got}"
 
 
 @pytest.mark.req("TEN-004")
-def test_hierarchical_service_path(client, ns, paths):
-    t, made = paths
-    got = _ids_in(client, t, _path(ns) + "/#")
+def test_hierarchical_service_path(client, paths):
+    t, root, made = paths
+    got = _ids_in(client, t, root + "/#")
     assert sorted(got) == sorted(made.values()), f"/#: got {got}"
 
 
 @pytest.mark.req("TEN-005")
-def test_disjoint_service_paths(client, ns, paths):
-    t, made = paths
-    got = _ids_in(client, t, f"{_path(ns, 'b')}, {_path(ns, 'c')}")
+def test_disjoint_service_paths(client, paths):
+    t, root, made = paths
+    got = _ids_in(client, t, f"{root}/b, {root}/c")
     assert sorted(got) == sorted([made["b"], made["c"]]), f"two paths: got {got}"
 
 
@@ -104,10 +118,10 @@ def test_invalid_service_name_is_400(client, ns):
 
 
 @pytest.mark.req("TEN-008")
-def test_notification_service_headers(client, ns, receiver, service):
+def test_notification_service_headers(client, ns, receiver, service, in_path):
     t = fresh_kind(ns, "Ten")
     sid = subscribe(client, receiver, t)
-    create_in(client, ns, t, _path(ns, "n"))
+    in_path(t, _path(ns, t))
     notified(receiver, sid)
     headers = next(
         {k.lower(): v for k, v in r.headers.items()}
@@ -115,7 +129,7 @@ def test_notification_service_headers(client, ns, receiver, service):
         if isinstance(r.body, dict) and r.body.get("subscriptionId") == sid
     )
     assert headers.get("fiware-service", "").lower() == service.lower(), f"got {headers}"
-    assert headers.get("fiware-servicepath") == _path(ns, "n"), f"got {headers}"
+    assert headers.get("fiware-servicepath") == _path(ns, t), f"got {headers}"
 
 
 def _ids_in(client, t, path):
