@@ -31,6 +31,14 @@ def test_syntax_restrictions(v2: V2, kind: str) -> None:
 
 def test_http_layer_errors(server: ReferenceServerV2, v2: V2, kind: str) -> None:
     expect_error(v2("PATCH", "/entities", json={}), 405, "MethodNotAlowed")
+    for method in ("TRACE", "QUERY"):  # unknown to http.server too: still 405, never 501
+        expect_error(v2(method, "/entities"), 405, "MethodNotAlowed")
+    r = v2(
+        "POST",
+        "/subscriptions",
+        json={"subject": {"entities": [{"id": "x"}]}, "notification": None},
+    )
+    expect_error(r, 400, "BadRequest")
     expect_error(
         v2("POST", "/entities", data="{", headers={"Content-Type": "application/json"}),
         400,

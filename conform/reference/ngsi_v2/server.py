@@ -160,6 +160,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
+    def __getattr__(self, name: str) -> Any:
+        """Any other method (TRACE, QUERY, ...) is routed too: 405 MethodNotAlowed, not 501."""
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
+
     def _reply(self, app: ReferenceServerV2, raw: bytes | None) -> Reply:
         try:
             return self._dispatch(app, raw)

@@ -132,8 +132,9 @@ class Subscription:
 def _body(r: Request) -> dict[str, Any]:
     if not isinstance(r.body, dict):
         raise bad_request("the payload must be a JSON object")
+    notification = r.body.get("notification")
     for key in (*_STATS, "id"):
-        if key in r.body or key in r.body.get("notification", {}):
+        if key in r.body or (isinstance(notification, dict) and key in notification):
             raise bad_request(f"{key} is set by the server")
     return copy.deepcopy(r.body)
 
