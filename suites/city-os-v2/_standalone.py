@@ -65,6 +65,8 @@ def check_write(
         raise SafetyError(f"refused a request with dot segments in its path: {path}")
     if segments[:2] == ["op", "query"]:
         return  # only reads
+    if method != "POST" and len(segments) < 2:
+        raise SafetyError(f"refused {method} {path}: no resource id in the path")
     value, _ = parse_body(body)
     if segments[:2] == ["op", "update"] or segments == ["entities"]:
         items = (
@@ -72,8 +74,6 @@ def check_write(
         )
         named = [i["id"] for i in items or [] if isinstance(i, dict) and "id" in i]
         foreign = [i for i in named if not _new_id_ours(i, prefix) and not owned(str(i))]
-    elif method != "POST" and len(segments) < 2:
-        raise SafetyError(f"refused {method} {path}: no resource id in the path")
     else:
         foreign = [i for i in segments[1:2] if not owned(unquote(i))]
     if foreign:

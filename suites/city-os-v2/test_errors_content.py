@@ -77,11 +77,8 @@ def test_forbidden_characters_in_attribute_names(client, ns):
 
 
 @pytest.mark.req("ERR-007")
-@pytest.mark.read_only
 def test_method_not_allowed(client):
-    r = client.request(
-        "PATCH", "/entities", data=b"{}", headers={"Content-Type": "application/json"}
-    )
+    r = client.request("POST", "/types", data=b"{}", headers={"Content-Type": "application/json"})
     expect_status(r, 405)
 
 

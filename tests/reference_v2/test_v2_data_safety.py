@@ -1,0 +1,112 @@
+"""Do-no-harm for the v2 suites: 500 vendor entities under a Fiware-Service stay byte-identical.
+
+The whole city-os-v2 suite runs (plain pytest, in a subprocess) against a v2 reference server
+holding the vendor's data; afterwards that data is unchanged and nothing of the run is left.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conform.reference.ngsi_v2 import ReferenceServerV2
+from conform.reference.ngsi_v2.entity import Entity
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _vendor_data(server: ReferenceServerV2) -> None:
+    tenant = server.store.tenant("city")
+    for n in range(500):
+        kind = ("Streetlight", "Room", "OffStreetParking")[n % 3]
+        attrs = {
+            "status": {"type": "Text", "value": "ok", "metadata": {}},
+            "n": {"type": "Number", "value": n, "metadata": {}},
+        }
+        entity = Entity(f"vendor-{n}", kind, "/" if n % 2 else "/district/north", attrs)
+        server.store.add(tenant, entity)
+
+
+def _snapshot(server: ReferenceServerV2) -> dict[str, object]:
+    with server.store.lock:
+        tenant = server.store.tenant("city")
+        return copy.deepcopy({f"{k}": vars(e) for k, e in tenant.entities.items()})
+
+
+def test_vendor_entities_survive_a_full_suite_run(tmp_path: Path) -> None:
+    with ReferenceServerV2() as server:
+        _vendor_data(server)
+        before = _snapshot(server)
+        system = tmp_path / "system.yaml"
+        classes = "[batch, subscriptions, discovery, multi-tenancy]"
+        system.write_text(f"name: vendor\nurl: {server.url}\ntenant: city\nclasses: {classes}\n")
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "suites/city-os-v2",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--conform-system",
+                str(system),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ},
+        )
+        assert run.returncode == 0, run.stdout[-3000:]
+        after = _snapshot(server)
+        with server.store.lock:
+            left = [
+                k for t in server.store.tenants.values() for k in t.entities if "conform-" in k[1]
+            ]
+            subscriptions = [s for t in server.store.tenants.values() for s in t.subscriptions]
+    assert after == before
+    assert left == [], f"the run left {len(left)} entities, e.g. {left[:3]}"
+    assert subscriptions == [], f"the run left {len(subscriptions)} subscriptions"
+
+
+def _guard() -> object:
+    import importlib.util
+
+    path = ROOT / "suites" / "city-os-v2" / "_standalone.py"
+    spec = importlib.util.spec_from_file_location("_v2_standalone", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_v2_guard_reads_op_update_entities() -> None:
+    import json
+
+    import pytest
+
+    from conform.guard import SafetyError
+
+    guard = _guard()
+    ns = guard.V2Namespace("abcd1234")  # type: ignore[attr-defined]
+    check = guard.check_write  # type: ignore[attr-defined]
+
+    def body(*ids: str) -> bytes:
+        return json.dumps({"actionType": "delete", "entities": [{"id": i} for i in ids]}).encode()
+
+    owned = ns.entity_id("Room")
+    check("POST", "/op/update", body(owned), ns.owns, ns.prefix)
+    check("POST", "/op/query", body("vendor-1"), ns.owns, ns.prefix)  # only reads
+    for method, path, payload in (
+        ("POST", "/op/update", body(owned, "vendor-1")),
+        ("POST", "/entities", json.dumps({"id": "vendor-1"}).encode()),
+        ("PATCH", "/entities/vendor-1/attrs", b"{}"),
+        ("DELETE", "/entities/vendor-1", None),
+        ("DELETE", "/entities", None),
+    ):
+        with pytest.raises(SafetyError):
+            check(method, path, payload, ns.owns, ns.prefix)
