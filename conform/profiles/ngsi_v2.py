@@ -55,7 +55,16 @@ PROFILE = Profile(
         batch_delete="/op/update",
         notification_uri=("notification", "http", "url"),
     ),
-    # city-os-v2 1.0 has no property-phase requirements yet: no check decides the verdict
-    default_checks=MappingProxyType({}),
+    # The checks that decide the property-based phase when a bundle names none; city-os-v2 1.0
+    # names the same in its bundle.yaml (the ids city-os uses for them).
+    default_checks=MappingProxyType(
+        {
+            "not_a_server_error": "ERR-021",
+            "status_code_conformance": "ERR-022",
+            "content_type_conformance": "ERR-022",
+            "response_schema_conformance": "ERR-023",
+            "response_headers_conformance": "ERR-023",
+        }
+    ),
     bodyless_errors=frozenset(),  # Orion sends an error body with every 4xx
 )
