@@ -26,7 +26,6 @@ NOTES = (
 
 PROFILE = Profile(
     name="ngsi-v2",
-    title="FIWARE NGSI v2 (Orion)",
     api_root=API_ROOT,
     tenant_header=TENANT_HEADER,
     error_media_type="application/json",
