@@ -7,10 +7,7 @@ import threading
 import typer
 
 from conform.bundle import DEFAULT_BUNDLE, load_bundle
-from conform.reference import ReferenceServer
-from conform.reference.messages import API_BASE
-from conform.reference.ngsi_v2 import ReferenceServerV2
-from conform.reference.ngsi_v2.messages import API_BASE as V2_BASE
+from conform.reference.choose import for_bundle
 
 reference_app = typer.Typer(
     name="reference",
@@ -28,12 +25,7 @@ def serve(
     ),
 ) -> None:
     """Serve the reference server until Ctrl-C."""
-    loaded = load_bundle(bundle)
-    if loaded.manifest.get("profile") == "ngsi-v2":
-        server: ReferenceServer | ReferenceServerV2 = ReferenceServerV2(host, port, loaded.path)
-        base = V2_BASE
-    else:
-        server, base = ReferenceServer(host=host, port=port), API_BASE
+    server, base = for_bundle(load_bundle(bundle), host, port)
     server.start()
     try:  # the URL is printed inside, so a Ctrl-C right after it still stops the server
         typer.echo(f"conform reference server at {server.url}{base}")

@@ -6,13 +6,13 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import shapely
+from shapely.errors import ShapelyError
 from shapely.geometry import LineString, Point, Polygon, box, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from conform.reference.ngsi_v2.entity import Entity
-from conform.reference.ngsi_v2.errors import bad_request
+from conform.reference.ngsi_v2.errors import V2Error, bad_request
 
 GEO_TYPES = ("geo:point", "geo:line", "geo:box", "geo:polygon", "geo:json")
 _EARTH_M = 6_371_008.8
@@ -41,7 +41,7 @@ def _from(kind: str, points: list[tuple[float, float]]) -> BaseGeometry:
             return box(min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
         if kind == "polygon" and len(points) >= 4 and points[0] == points[-1]:
             return Polygon(points)
-    except (ValueError, shapely.errors.ShapelyError) as exc:
+    except (ValueError, ShapelyError) as exc:
         raise bad_request(f"bad {kind}: {exc}") from exc
     raise bad_request(f"bad {kind}: wrong number of coordinates (a polygon must be closed)")
 
@@ -58,8 +58,8 @@ def location(entity: Entity) -> BaseGeometry | None:
             if kind == "geo:point":
                 return Point(_lat_lon(value))
             return _from(kind[4:], [_lat_lon(v) for v in value])
-        except Exception:  # a malformed stored location is simply no location
-            return None
+        except (V2Error, ValueError, TypeError, KeyError, AttributeError, ShapelyError):
+            return None  # a malformed stored location is simply no location
     return None
 
 
