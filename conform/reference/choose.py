@@ -13,5 +13,5 @@ from conform.reference.transport import BackgroundServer
 def for_bundle(bundle: Bundle, host: str, port: int) -> tuple[BackgroundServer, str]:
     """The (unstarted) reference server for BUNDLE and the path its API lives under."""
     if bundle.manifest.get("profile") == "ngsi-v2":
-        return ReferenceServerV2(host, port, bundle.path), V2_BASE
+        return ReferenceServerV2(bundle, host=host, port=port), V2_BASE
     return ReferenceServer(host=host, port=port), API_BASE

@@ -133,7 +133,7 @@ def standalone_v2_context(
     optional = tuple(c.id for c in loaded.optional_classes)
     with contextlib.ExitStack() as stack:
         if url is None and system is None:
-            server = stack.enter_context(ReferenceServerV2(port=0, bundle_dir=loaded.path))
+            server = stack.enter_context(ReferenceServerV2(loaded, port=0))
             target = dataclasses.replace(
                 reference_target(server.url),
                 classes=optional,

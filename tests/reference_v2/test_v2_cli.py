@@ -21,7 +21,9 @@ def test_reference_serve_v2_bundle() -> None:
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline().strip()
-        assert line.startswith("conform reference server at http://127.0.0.1:"), line
+        assert line.startswith("conform reference server ") and " at http://127.0.0.1:" in line, (
+            line
+        )
         root = line.rsplit(" ", 1)[1]
         assert root.endswith("/v2"), line
         with requests.Session() as http:

@@ -6,11 +6,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from conform.bundle import Bundle, load_bundle
 from conform.datamodels import ModelSet
+from conform.errors import BundleError
 from conform.reference.ngsi_v2 import batch, entities, subscriptions, types
 from conform.reference.ngsi_v2.errors import V2Error, bad_request, parse_error
 from conform.reference.ngsi_v2.messages import (
@@ -25,11 +26,10 @@ from conform.reference.ngsi_v2.messages import (
 from conform.reference.ngsi_v2.notify import Notifier
 from conform.reference.ngsi_v2.store import TenantStore
 from conform.reference.ngsi_v2.syntax import FORBIDDEN, check_identifier, tenant
-from conform.reference.server import load_settings
 from conform.reference.transport import BackgroundServer, BodyTooLarge, read_body
-from conform.resources import specs_dir
 
 Handler = Callable[[Services, Request], Reply]
+DEFAULT_V2_BUNDLE = "city-os-v2"
 _BODY_METHODS = frozenset({"POST", "PATCH", "PUT"})
 _LIST = frozenset({"count", "keyValues", "values", "unique"})
 _ENTITY = frozenset({"keyValues", "values", "unique"})
@@ -238,23 +238,26 @@ def _error(error: V2Error) -> Reply:
 
 
 class ReferenceServerV2(BackgroundServer):
-    """The in-memory NGSI v2 reference server on loopback, built from a city-os-v2 bundle."""
+    """The in-memory NGSI v2 reference server on loopback, serving a city-os-v2 bundle.
+
+    BUNDLE (default: the latest city-os-v2) gives its OpenAPI, data models and `defaults`.
+    """
 
     handler = _Handler
     thread_name = "conform-reference-v2"
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, bundle_dir: Path | None = None):
+    def __init__(self, bundle: Bundle | None = None, host: str = "127.0.0.1", port: int = 0):
         super().__init__(host, port)
-        folder = Path(bundle_dir) if bundle_dir else specs_dir() / "city-os-v2" / "1.0"
+        self.bundle = bundle if bundle is not None else load_bundle(DEFAULT_V2_BUNDLE)
         self.store = TenantStore()
-        models = folder / "models"
+        models = self.bundle.models_dir
         self.services = Services(
             self.store,
             ModelSet.from_folder(models) if models.is_dir() else None,
-            _settings(folder),
+            _settings(self.bundle),
             Notifier(self.store),
         )
-        self.openapi = folder / "openapi.yaml"
+        self.openapi = self.bundle.openapi_path
 
     def on_start(self) -> None:
         """The notifier runs while the server does."""
@@ -265,7 +268,15 @@ class ReferenceServerV2(BackgroundServer):
         self.services.notifier.stop()
 
 
-def _settings(folder: Path) -> Settings:
-    """Page size and maximum limit from the bundle's defaults; the body cap of 1 MiB (Orion)."""
-    common = load_settings(folder)
-    return Settings(common.page_size, common.max_limit)
+def _settings(bundle: Bundle) -> Settings:
+    """Page size, maximum limit and body cap from the bundle's `defaults` (Orion's otherwise)."""
+    defaults = bundle.manifest.get("defaults") or {}
+    standard = Settings()
+    try:
+        return Settings(
+            int(defaults.get("page_size", standard.page_size)),
+            int(defaults.get("max_limit", standard.max_limit)),
+            int(defaults.get("max_body", standard.max_body)),
+        )
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise BundleError(f"{bundle.path / 'bundle.yaml'}: cannot read defaults: {exc}") from exc
