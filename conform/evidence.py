@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from conform.errors import DataError
-from conform.report import write_atomic
+from conform.files import write_atomic
 
 REDACTED = "***"
 # Headers that carry credentials whatever their value looks like.
@@ -60,6 +60,25 @@ class Exchange:
             "started_at": self.started_at,
         }
 
+    @classmethod
+    def from_dict(cls, x: Mapping[str, Any]) -> Exchange:
+        """The exchange an `evidence.jsonl` line was written from (the inverse of to_dict)."""
+        request, response = x.get("request") or {}, x.get("response") or {}
+        return cls(
+            id=str(x.get("id", "")),
+            test=str(x.get("test", "")),
+            method=str(x.get("method", "GET")),
+            url=str(x.get("url", "")),
+            request_headers=_header_dict(request.get("headers")),
+            request_body=_body_text(request.get("body")),
+            status=response.get("status"),
+            response_headers=_header_dict(response.get("headers")),
+            response_body=_body_text(response.get("body")),
+            error=x.get("error"),
+            duration_ms=float(x.get("duration_ms") or 0.0),
+            started_at=str(x.get("started_at") or ""),
+        )
+
     def curl(self) -> str:
         """A curl command reproducing the request (credentials stay redacted)."""
         parts = ["curl", "-i", "-X", self.method, shlex.quote(self.url)]
@@ -68,6 +87,20 @@ class Exchange:
         if self.request_body is not None:
             parts += ["--data-raw", shlex.quote(self.request_body)]
         return " ".join(parts)
+
+
+def _header_dict(headers: Any) -> dict[str, str]:
+    """Headers recorded as a mapping or as a list of pairs, as a mapping."""
+    if isinstance(headers, dict):
+        return {str(k): str(v) for k, v in headers.items()}
+    return {str(k): str(v) for k, v in headers or ()}
+
+
+def _body_text(body: Any) -> str | None:
+    """A recorded body as text: strings as they are, JSON values pretty-printed."""
+    if body is None or isinstance(body, str):
+        return body
+    return json.dumps(body, indent=2, ensure_ascii=False)
 
 
 def _variants(secret: str) -> set[str]:
@@ -213,3 +246,8 @@ def read_evidence(path: Path) -> list[dict[str, Any]]:
             raise DataError(f"{path}:{number}: not an evidence exchange (no 'id')")
         out.append(item)
     return out
+
+
+def read_exchanges(path: Path) -> list[Exchange]:
+    """The exchanges of an `evidence.jsonl` file, as the run recorded them."""
+    return [Exchange.from_dict(x) for x in read_evidence(path)]

@@ -16,6 +16,7 @@ from requests.structures import CaseInsensitiveDict
 from conform import __version__
 from conform.evidence import EvidenceLog
 from conform.guard import Ledger, SafetyError, check
+from conform.profiles import Profile, default_profile
 from conform.transport import (
     WIRE_ERRORS,
     BodyTooLarge,
@@ -29,8 +30,8 @@ from conform.transport import (
 )
 
 if TYPE_CHECKING:
+    from conform.auth import Auth
     from conform.namespace import Namespace
-    from conform.target import Auth
 
 __all__ = ["BodyTooLarge", "Client", "Response", "SafetyError", "TransportError", "Unauthorized"]
 
@@ -47,7 +48,7 @@ class Client:
         self,
         base_url: str,
         *,
-        api_root: str = "/ngsi-ld/v1",
+        profile: Profile | None = None,
         auth: Auth | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float = 10.0,
@@ -60,7 +61,9 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.api_root = "/" + api_root.strip("/") if api_root.strip("/") else ""
+        self.profile = profile or default_profile()
+        api_root = self.profile.api_root.strip("/")
+        self.api_root = "/" + api_root if api_root else ""
         self.auth = auth
         self.timeout = timeout
         self.total_timeout = total_timeout if total_timeout is not None else 3 * timeout
@@ -71,7 +74,7 @@ class Client:
         self._verify: bool | str = ca_bundle or True
         self._sleep = sleep
         self._origin = origin(self.base_url)
-        self._ledger = Ledger()
+        self._ledger = Ledger(self.profile.collections)
         self._lock = threading.RLock()
         self._default_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(
             {"Accept": "application/json", "User-Agent": f"conform/{__version__}"}
@@ -117,7 +120,7 @@ class Client:
                 merged[name] = value
         api_path = self._api_path(path, api)
         if self.namespace is not None:
-            check(method, api_path, body, self._owned)
+            check(method, api_path, body, self._owned, self.profile.collections)
         url = self.base_url + (self.api_root if api else "") + path
         status: int | None = None
         location: str | None = None
@@ -150,10 +153,12 @@ class Client:
         return self.request("DELETE", path, **kw)
 
     def cleanup(self) -> list[str]:
-        """Delete what the run created (subscriptions first); return ids left behind."""
+        """Delete what the run created (newest first, the profile's first collection before
+        the rest: subscriptions reference entities); return ids left behind."""
         self.evidence.set_phase("cleanup")
         items = list(reversed(self._ledger.items()))
-        items.sort(key=lambda item: "/subscriptions/" not in item[0])  # stable: subs first
+        first = f"/{self.profile.collections.cleanup_first}/"
+        items.sort(key=lambda item: first not in item[0].lower())  # stable
         leftovers: list[str] = []
         for resource, id_ in items:
             prefix, _, _ = resource.rpartition("/")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from conform.errors import ConfigError
+from conform.files import write_atomic  # noqa: F401  (re-exported: where it used to live)
 from conform.results import Level, RequirementResult, Status, Verdict, derive_verdict
 
 SCHEMA_VERSION = "1"
@@ -201,20 +200,3 @@ def load_report(path: Path) -> Report:
 def canonical_json(doc: Any) -> bytes:
     """The canonical bytes of a JSON document (sorted keys, no spaces, UTF-8): what is signed."""
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a file so that no half-written version ever exists (temp file + rename)."""
-    raw = data.encode() if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fd, 0o644)  # mkstemp makes 0600; reports are meant to be shared
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from conform.bundle.files import read_yaml
 from conform.errors import BundleError
+from conform.profiles import DEFAULT_PROFILE
 from conform.results import Level
 
 COMMON_MODEL = "common.json"  # shared definitions, not a model of its own
@@ -47,6 +49,9 @@ class Bundle:
     classes: tuple[ConformanceClass, ...]
     requirements: tuple[Requirement, ...]
     sha256: str
+    profile: str = DEFAULT_PROFILE  # the protocol profile (conform/profiles/<name>.py)
+    # property-based check -> requirement it verifies; None: the profile's default map
+    checks: Mapping[str, str] | None = field(default=None, compare=False)
 
     @property
     def ref(self) -> str:

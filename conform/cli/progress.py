@@ -15,7 +15,7 @@ from conform.results import Status
 
 if TYPE_CHECKING:
     from conform.runner import Plan, Progress, RunOutcome
-    from conform.runner.execute import TestOutcome
+    from conform.runner.outcome import TestOutcome
 
 
 def _plan_line(plan: Plan) -> str:

@@ -7,11 +7,12 @@ import threading
 import typer
 
 from conform.bundle import DEFAULT_BUNDLE, load_bundle
+from conform.profiles import profile_for
 from conform.reference.choose import for_bundle
 
 reference_app = typer.Typer(
     name="reference",
-    help="The in-memory reference city-OS server (a conformant NGSI-LD target).",
+    help="The in-memory reference city-OS server (a conformant NGSI-LD or NGSI v2 target).",
     no_args_is_help=True,
 )
 
@@ -21,14 +22,15 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(1026, "--port", help="Port to listen on (0: any free port)."),
     bundle: str = typer.Option(
-        DEFAULT_BUNDLE, "--bundle", help="Bundle to serve (id, id@version or folder)."
+        DEFAULT_BUNDLE, "--bundle", help="Bundle to serve: id, id@version or folder."
     ),
 ) -> None:
-    """Serve the reference server until Ctrl-C."""
-    server, base = for_bundle(load_bundle(bundle), host, port)
-    server.start()
+    """Serve the reference server for a bundle (its OpenAPI, models and defaults) until Ctrl-C."""
+    loaded = load_bundle(bundle)
+    server = for_bundle(loaded, host=host, port=port).start()
     try:  # the URL is printed inside, so a Ctrl-C right after it still stops the server
-        typer.echo(f"conform reference server at {server.url}{base}")
+        root = profile_for(loaded).api_root
+        typer.echo(f"conform reference server for {loaded.ref} at {server.url}{root}")
         threading.Event().wait()  # until Ctrl-C
     except KeyboardInterrupt:
         pass  # Ctrl-C is how this command is meant to end: exit 0, quietly

@@ -12,8 +12,10 @@ from conform.diff import diff_reports, format_diff
 from conform.errors import ExitCode, UsageError
 from conform.i18n import LANGS
 from conform.report import load_report
+from conform.reporters import FORMAT_NAMES, parse_formats
 from conform.reporters.terminal import print_report
 from conform.results import exit_code_for
+from conform.runner.output import export_report
 from conform.signing import verify_report
 
 report_app = typer.Typer(
@@ -58,6 +60,22 @@ def verify(
         typer.echo(f"{check.name}: {check.status.value} — {check.detail}")
     typer.echo("report verified" if result.ok else "report NOT verified")
     raise typer.Exit(int(ExitCode.OK if result.ok else ExitCode.FAILED))
+
+
+@report_app.command("export")
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="The run's folder (or its report.json).")],
+    formats: Annotated[
+        list[str],
+        typer.Option("--format", help=f"Format to write (repeatable): {'|'.join(FORMAT_NAMES)}."),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write to (default: the run's).")
+    ] = None,
+) -> None:
+    """Render a finished run's report in more formats (EARL, JUnit, HTML, Markdown, JSON)."""
+    for path in export_report(run_dir, parse_formats(formats), out):
+        typer.echo(str(path))
 
 
 @report_app.command("diff")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from conform.cli.progress import make_progress
+from conform.reporters import DEFAULT_FORMATS, FORMAT_NAMES, parse_formats
 from conform.runner import RunConfig, run_certification
 from conform.runner.config import (
     DEFAULT_MAX_BODY,
@@ -91,6 +92,14 @@ _MaxExamples = Annotated[
 _Workers = Annotated[
     int, typer.Option("--workers", help="Property-based phase: operations fuzzed in parallel.")
 ]
+_Format = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        help=f"Report format to write besides report.json (repeatable; default html, junit, md): "
+        f"{'|'.join(FORMAT_NAMES)}.",
+    ),
+]
 
 
 def run(
@@ -114,6 +123,7 @@ def run(
     fail_on_regression: _FailOnRegression = False,
     max_examples: _MaxExamples = DEFAULT_MAX_EXAMPLES,
     workers: _Workers = 1,
+    formats: _Format = None,
 ) -> None:
     """Certify a city-OS endpoint; with no --url and no --system, the built-in reference server.
 
@@ -128,6 +138,7 @@ def run(
         ca_bundle=ca_bundle, callback_host=callback_host, lang=lang or system_lang(system),
         suite_dir=suite, sign_key=sign_key, waivers=waivers, baseline=baseline,
         fail_on_regression=fail_on_regression, max_examples=max_examples, workers=workers,
+        formats=parse_formats(formats) if formats else DEFAULT_FORMATS,
     )  # fmt: skip
     progress = make_progress(config.lang)
     try:

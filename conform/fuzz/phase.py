@@ -23,7 +23,6 @@ from schemathesis.core.result import Err, Ok
 
 from conform.errors import BundleError
 from conform.fuzz.checks import (
-    DEFAULT_CHECK_MAP,
     Permission,
     find_permission,
     permissions_for,
@@ -72,9 +71,13 @@ def run_property_phase(
     *,
     namespace: NamespaceLike,
     settings: FuzzSettings,
-    check_map: Mapping[str, str] = DEFAULT_CHECK_MAP,
+    check_map: Mapping[str, str] | None = None,
 ) -> list[PropertyResult]:
-    """Fuzz every operation of `openapi` through `client`; one result per mapped requirement."""
+    """Fuzz every operation of `openapi` through `client`; one result per mapped requirement.
+
+    CHECK_MAP: check -> requirement (default: the client's profile's default map).
+    """
+    check_map = client.profile.default_checks if check_map is None else check_map
     raw = load_openapi(openapi)
     api_base = client.base_url + client.api_root
     config = SchemathesisConfig()
@@ -91,7 +94,7 @@ def run_property_phase(
         raise BundleError(f"openapi.yaml: an operation cannot be fuzzed: {broken[0]}")
     operations = [r.ok() for r in results if isinstance(r, Ok)]
     client.evidence.set_phase(PHASE)
-    pool = IdPool.from_namespace(namespace)
+    pool = IdPool.from_namespace(namespace, client.profile.fuzzing)
     outcomes = Outcomes(check_map)
     checks = resolve_checks(check_map)
     run = _Run(raw, api_base, client, namespace, pool, checks, outcomes, settings)
@@ -209,9 +212,13 @@ class _Run:
 
 def _clean_up(client: Client, pool: IdPool) -> None:
     """Delete whatever the generated creates may have left (404: nothing was left)."""
-    for collection, ids in (("subscriptions", pool.subscriptions), ("entities", pool.entities)):
+    rules = pool.rules
+    for collection, ids in (
+        (rules.subscriptions, pool.subscriptions),
+        (rules.entities, pool.entities),
+    ):
         for resource_id in ids:
             try:
-                client.delete(f"/{collection}/{quote(resource_id, safe=':')}")
+                client.delete(f"{collection}/{quote(resource_id, safe=':')}")
             except (TransportError, SafetyError):
                 continue  # the runner's cleanup lists what is left behind

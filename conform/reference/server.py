@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import yaml
-
+from conform.bundle import DEFAULT_BUNDLE, Bundle, load_bundle
 from conform.errors import BundleError
 from conform.reference.messages import (
     API_BASE,
@@ -36,9 +34,9 @@ from conform.reference.routes import find_route
 from conform.reference.state import Services
 from conform.reference.store import Store
 from conform.reference.transport import BackgroundServer, BodyTooLarge, QuietServer, read_body
-from conform.resources import specs_dir
 
 Reply = tuple[int, list[tuple[str, str]], bytes]
+PROFILE = "ngsi-ld"  # the protocol this server implements (bundle.yaml's `profile:`)
 
 
 def _json(status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
@@ -151,35 +149,44 @@ class _Server(QuietServer):
     app: ReferenceServer
 
 
-def load_settings(bundle_dir: Path) -> Settings:
-    """The bundle's `defaults` (page size, maximum limit); standard values without bundle.yaml."""
-    manifest = bundle_dir / "bundle.yaml"
-    if not manifest.is_file():
-        return Settings()
+def load_settings(bundle: Bundle) -> Settings:
+    """The bundle's `defaults` (page size, maximum limit); standard values where it has none."""
+    defaults = bundle.manifest.get("defaults") or {}
+    standard = Settings()
     try:
-        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
-        defaults = data.get("defaults") or {}
-        return Settings(int(defaults.get("page_size", 20)), int(defaults.get("max_limit", 1000)))
-    except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
-        raise BundleError(f"{manifest}: cannot read defaults: {exc}") from exc
+        return Settings(
+            int(defaults.get("page_size", standard.page_size)),
+            int(defaults.get("max_limit", standard.max_limit)),
+        )
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise BundleError(f"{bundle.path / 'bundle.yaml'}: cannot read defaults: {exc}") from exc
 
 
 class ReferenceServer(BackgroundServer):
-    """The in-memory reference city-OS server on loopback, in a background thread."""
+    """The in-memory reference city-OS server on loopback, in a background thread.
+
+    It serves BUNDLE (default: the latest version of the default bundle): its OpenAPI at
+    /openapi.yaml, its data models, and its `defaults` (page size, maximum limit).
+    """
 
     handler = _Handler
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, bundle_dir: Path | None = None):
+    def __init__(self, bundle: Bundle | None = None, host: str = "127.0.0.1", port: int = 0):
         super().__init__(host, port)
-        folder = Path(bundle_dir) if bundle_dir else specs_dir() / "city-os" / "1.0"
+        self.bundle = bundle if bundle is not None else load_bundle(DEFAULT_BUNDLE)
+        if self.bundle.profile != PROFILE:
+            raise BundleError(
+                f"bundle {self.bundle.ref} speaks {self.bundle.profile}; the reference server "
+                f"implements {PROFILE} only"
+            )
         self.store = Store()
         self.services = Services(
             self.store,
-            ModelValidators(folder / "models"),
-            load_settings(folder),
+            ModelValidators(self.bundle.models_dir),
+            load_settings(self.bundle),
             Notifier(self.store),
         )
-        self._openapi = folder / "openapi.yaml"
+        self._openapi = self.bundle.openapi_path
 
     def openapi_reply(self, method: str) -> Reply:
         """GET /openapi.yaml: the bundle's OpenAPI document."""

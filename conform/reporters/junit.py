@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from typing import Any
 
+from conform.evidence import Exchange
 from conform.report import Report
 from conform.reporters._common import waiver_text
 from conform.results import RequirementResult, Status
@@ -19,7 +19,7 @@ _CHILD = {
 }
 
 
-def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = "en") -> bytes:
+def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") -> bytes:
     """The JUnit XML document for a report."""
     root = ET.Element("testsuites", name=f"conform {report.bundle.id} {report.bundle.version}")
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-from typing import Any
 
+from conform.evidence import Exchange
 from conform.i18n import status_label, t, verdict_meaning
 from conform.report import Report
 from conform.reporters._common import STATUSES, applied_waivers, first_line
@@ -29,7 +29,7 @@ def _row(cells: Sequence[object]) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
-def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = "en") -> bytes:
+def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") -> bytes:
     """The Markdown summary of a report."""
     v, b, tg = report.verdict, report.bundle, report.target
     lines = [

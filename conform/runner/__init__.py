@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from conform.runner.certify import run_certification
 from conform.runner.config import RunConfig
-from conform.runner.coverage import SuiteTest, suite_coverage, suite_tests
 from conform.runner.outcome import RunOutcome
 from conform.runner.plan import Plan, PlannedRequirement, make_plan
 from conform.runner.progress import NullProgress, Progress
+from conform.suite.coverage import SuiteTest, suite_coverage, suite_tests
 
 __all__ = [
     "NullProgress",

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from conform.errors import UsageError
+from conform.reporters import DEFAULT_FORMATS, ReportFormat
+from conform.suite.context import random_seed
 from conform.target import load_system
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 DEFAULT_MAX_EXAMPLES = 3  # property-based cases per operation and mode; keeps the main job fast
 LANGS = ("en", "ja")
 _REQ_ID = re.compile(r"^[A-Z]{2,5}-[0-9]{3}$")
-
-
-def random_seed() -> int:
-    """A fresh seed for a run that was given none (recorded in the report to replay it)."""
-    return random.SystemRandom().randrange(2**32)
 
 
 @dataclass(frozen=True)
@@ -46,6 +42,7 @@ class RunConfig:
     fail_on_regression: bool = False
     max_examples: int = DEFAULT_MAX_EXAMPLES
     workers: int = 1  # property-based phase: operations fuzzed in parallel
+    formats: tuple[ReportFormat, ...] = DEFAULT_FORMATS  # report.json is always written
 
     def __post_init__(self) -> None:
         if self.url is not None:

@@ -15,23 +15,12 @@ import pytest
 
 from conform.errors import ConformError
 from conform.results import Status
+from conform.runner.outcome import TestOutcome
 from conform.runner.plan import Plan
 from conform.runner.progress import Progress
-from conform.suite.context import SuiteContext
-from conform.suite.plugin import CONTEXT
+from conform.suite.context import CONTEXT, SuiteContext
 
 _MAX_MESSAGE = 300
-
-
-@dataclass(frozen=True)
-class TestOutcome:
-    """How one suite test ended, with the evidence exchanges it made."""
-
-    nodeid: str
-    reqs: tuple[str, ...]
-    status: Status  # passed, failed (assertion), error (anything else), skipped
-    message: str = ""
-    evidence: tuple[str, ...] = ()
 
 
 @dataclass

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+import pytest
 
 from conform.errors import TargetError
 from conform.loopback import is_loopback
@@ -16,6 +19,11 @@ if TYPE_CHECKING:
     from conform.http import Client
     from conform.namespace import Namespace
     from conform.target import TargetConfig
+
+
+def random_seed() -> int:
+    """A fresh seed for a run that was given none (recorded in the report to replay it)."""
+    return random.SystemRandom().randrange(2**32)
 
 
 @dataclass(frozen=True)
@@ -44,3 +52,7 @@ class SuiteContext:
                 "system file) to an address of this machine the target can reach"
             )
         return NotificationReceiver(host)
+
+
+# where `conform run` hands its context to the suite's fixtures (pytest's config stash)
+CONTEXT = pytest.StashKey[SuiteContext]()

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any, Protocol
 
-ERROR_TYPE_PREFIX = "https://uri.etsi.org/ngsi-ld/errors/"
+from conform.profiles import Profile, default_profile
+
 _MAX_SHOWN = 200
+_PROFILE: list[Profile] = []  # the run's profile, bound by the plugin (error body shape)
+
+
+def bind_profile(profile: Profile) -> None:
+    """Make PROFILE's error body the one `expect_problem` checks (the run's bundle decides)."""
+    _PROFILE[:] = [profile]
 
 
 class ResponseLike(Protocol):
-    """What the helpers read from a response of `conform.http.Client`."""
+    """What the helpers read from a response of `conform.http.Client` (read-only members)."""
 
-    status_code: int
-    headers: Any
-    text: str
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def text(self) -> str: ...
 
     @property
     def media_type(self) -> str: ...
@@ -74,13 +87,17 @@ def expect_media_type(resp: ResponseLike, media_type: str) -> None:
 
 
 def expect_problem(resp: ResponseLike, status: int, error_name: str) -> dict[str, Any]:
-    """An RFC 7807 problem body of the NGSI-LD error ERROR_NAME with STATUS (clause 5.5.2)."""
+    """An RFC 7807 problem body of the profile's error ERROR_NAME with STATUS.
+
+    The profile is the run's (NGSI-LD: type https://uri.etsi.org/ngsi-ld/errors/<name>, 5.5.2).
+    """
+    profile = _PROFILE[0] if _PROFILE else default_profile()
     expect_status(resp, status)
-    expect_media_type(resp, "application/json")
+    expect_media_type(resp, profile.error_media_type)
     body = resp.json()
     if not isinstance(body, dict):
         raise AssertionError(f"expected a problem details object, got {_short(body)}{_where(resp)}")
-    wanted = ERROR_TYPE_PREFIX + error_name
+    wanted = profile.error_type(error_name)
     if body.get("type") != wanted:
         raise AssertionError(
             f"expected error type {wanted}, got {_short(body.get('type'))}{_where(resp)}"

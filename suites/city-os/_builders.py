@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from conform.http import Client, Response
 from conform.namespace import Namespace
+from conform.profiles.ngsi_ld import ERROR_TYPE_PREFIX
 from conform.suite import expect_problem, expect_status
-from conform.suite.expect import ERROR_TYPE_PREFIX
 
 Entity = dict[str, Any]
 
@@ -285,8 +285,8 @@ def entity_list(r: Response) -> list[Entity]:
     return body
 
 
-def entity_ids(r: Response) -> list[str]:
-    """The ids of the entities of an array body, in order."""
+def entity_ids(r: Response) -> list[Any]:
+    """The ids of the entities of an array body, in order (as the target sent them)."""
     return [e.get("id") for e in entity_list(r)]
 
 

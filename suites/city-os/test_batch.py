@@ -17,8 +17,8 @@ from _builders import (
 
 from conform.http import Client, Response
 from conform.namespace import Namespace
+from conform.profiles.ngsi_ld import ERROR_TYPE_PREFIX
 from conform.suite import expect_json_equal, expect_problem, expect_status
-from conform.suite.expect import ERROR_TYPE_PREFIX
 
 OPS = ("create", "upsert", "update", "delete")
 

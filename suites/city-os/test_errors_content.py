@@ -14,8 +14,8 @@ from _builders import create, link_rels, probe_entity, probe_type
 
 from conform.http import Client, Response
 from conform.namespace import Namespace
+from conform.profiles.ngsi_ld import ERROR_TYPE_PREFIX
 from conform.suite import expect_media_type, expect_problem, expect_status
-from conform.suite.expect import ERROR_TYPE_PREFIX
 
 CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
 CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"

@@ -37,7 +37,8 @@ def _about(sid: str, eid: str, test: Callable[[Body], bool] = lambda _: True):
     """A predicate: a notification of SID whose data holds EID passing TEST."""
 
     def pred(body: Body) -> bool:
-        data = body.get("data") if isinstance(body.get("data"), list) else []
+        data = body.get("data")
+        data = data if isinstance(data, list) else []
         hits = [d for d in data if isinstance(d, dict) and d.get("id") == eid and test(d)]
         return body.get("subscriptionId") == sid and bool(hits)
 

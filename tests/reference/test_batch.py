@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conform.reference.messages import CORE_CONTEXT
-from tests.reference.helpers import eid, expect_problem, prop
+from reference.helpers import eid, expect_problem, prop
 
 ERRORS = "https://uri.etsi.org/ngsi-ld/errors/"
 
