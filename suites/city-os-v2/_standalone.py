@@ -146,7 +146,7 @@ def standalone_v2_context(
                 target, url=url or target.url, classes=(*target.classes, *classes)
             )
         evidence, ns = EvidenceLog(), V2Namespace.new()
-        client = _client(target, evidence, ns)
+        client = _client(target, evidence, ns)  # type: ignore[arg-type]  # deleted with the seam
         try:
             yield SuiteContext(loaded, target, client, ns, evidence, 0)
         finally:

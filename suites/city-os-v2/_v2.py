@@ -65,7 +65,7 @@ def ids(resp: Response) -> list[str]:
     expect_status(resp, 200)
     body = resp.json()
     assert isinstance(body, list), f"expected an array of entities, got {resp.text[:120]!r}"
-    return [e.get("id") for e in body if isinstance(e, dict)]
+    return [str(e.get("id")) for e in body if isinstance(e, dict)]
 
 
 def query_ids(client: Client, entity_type: str, **params: Any) -> list[str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from reference_v2.helpers import V2
 
 from conform.reference.ngsi_v2 import ReferenceServerV2
-from tests.reference.conftest import kind, receiver
-from tests.reference_v2.helpers import V2
+from reference.conftest import kind, receiver
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.reference_v2.helpers import V2, expect_error
+from reference_v2.helpers import V2, expect_error
 
 
 def _update(v2: V2, action: str, entities: list[dict[str, Any]], **params: Any) -> Any:
@@ -54,7 +54,7 @@ def test_op_query(v2: V2, kind: str) -> None:
         v2.create(
             {"id": f"{kind}-{n}", "type": kind, "n": n, "s": "x"}, params={"options": "keyValues"}
         )
-    body = {"entities": [{"idPattern": "-[01]$", "type": kind}]}
+    body: dict[str, object] = {"entities": [{"idPattern": "-[01]$", "type": kind}]}
     assert [e["id"] for e in v2("POST", "/op/query", json=body).json()] == [
         f"{kind}-0",
         f"{kind}-1",

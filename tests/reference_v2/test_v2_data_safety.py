@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from conform.reference.ngsi_v2 import ReferenceServerV2
 from conform.reference.ngsi_v2.entity import Entity
@@ -22,7 +23,7 @@ def _vendor_data(server: ReferenceServerV2) -> None:
     tenant = server.store.tenant("city")
     for n in range(500):
         kind = ("Streetlight", "Room", "OffStreetParking")[n % 3]
-        attrs = {
+        attrs: dict[str, dict[str, Any]] = {
             "status": {"type": "Text", "value": "ok", "metadata": {}},
             "n": {"type": "Number", "value": n, "metadata": {}},
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.reference_v2.helpers import V2, expect_error
+from reference_v2.helpers import V2, expect_error
 
 
 def test_create_read_back_with_defaults(v2: V2, kind: str) -> None:

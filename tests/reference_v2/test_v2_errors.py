@@ -5,8 +5,9 @@ from __future__ import annotations
 import http.client
 from urllib.parse import urlsplit
 
+from reference_v2.helpers import V2, expect_error
+
 from conform.reference.ngsi_v2 import ReferenceServerV2
-from tests.reference_v2.helpers import V2, expect_error
 
 
 def test_syntax_restrictions(v2: V2, kind: str) -> None:
@@ -63,7 +64,7 @@ def test_http_layer_errors(server: ReferenceServerV2, v2: V2, kind: str) -> None
     expect_error(r, 411, "ContentLengthRequired")
     assert v2("GET", "/entities", params={"type": kind}).json() == []
     parts = urlsplit(server.url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    connection = http.client.HTTPConnection(str(parts.hostname), parts.port, timeout=5)
     connection.request("GET", "/v2/entities?limit=1")
     response = connection.getresponse()
     assert response.status == 200 and response.getheader("Content-Type") == "application/json"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from tests.reference_v2.helpers import V2, expect_error
+from reference_v2.helpers import V2, expect_error
 
 
 def _ids(v2: V2, kind: str, **params: Any) -> list[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.reference.helpers import Receiver
-from tests.reference_v2.helpers import V2, expect_error
+from reference_v2.helpers import V2, expect_error
+
+from reference.helpers import Receiver
 
 
 def _subscribe(v2: V2, receiver: Receiver, kind: str, **extra: Any) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tests.reference.helpers import Receiver
-from tests.reference_v2.helpers import V2, expect_error
+from reference_v2.helpers import V2, expect_error
+
+from reference.helpers import Receiver
 
 SERVICE = {"Fiware-Service": "cityA"}
 

@@ -15,7 +15,7 @@ from conform.reference.transport import QueueWorker
 
 if TYPE_CHECKING:
     from conform.reference.ngsi_v2.store import Tenant, TenantStore
-    from conform.reference.ngsi_v2.subscriptions import Subscription
+    from conform.reference.ngsi_v2.subscription import Subscription
 
 _TIMEOUT_S = 3.0
 Delivery = tuple["Subscription", str, bytes, dict[str, str]]

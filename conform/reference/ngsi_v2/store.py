@@ -13,7 +13,7 @@ from conform.reference.ngsi_v2.syntax import in_scope
 from conform.reference.store import now_iso
 
 if TYPE_CHECKING:
-    from conform.reference.ngsi_v2.subscriptions import Subscription
+    from conform.reference.ngsi_v2.subscription import Subscription
 
 
 @dataclass
