@@ -58,6 +58,9 @@ class Collections:
     batch_deletes: frozenset[str]  # batch operations whose body is a list of ids to delete
     scopes: frozenset[str]  # leading segments that scope a collection (e.g. temporal)
     cleanup_first: str  # resources of this collection are deleted first (they reference others)
+    batch_member: str = (
+        ""  # a batch body is an object listing its items in this member ("": a list)
+    )
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Fuzzing:
     subscriptions: str  # the collection path of subscriptions ("/subscriptions")
     batch_delete: str  # the path whose body is a list of entity ids to delete
     notification_uri: tuple[str, ...]  # where a subscription names its notification endpoint
+    batch_member: str = ""  # batch_delete's body is an object listing entities in this member
 
 
 @dataclass(frozen=True)

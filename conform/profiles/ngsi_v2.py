@@ -1,8 +1,7 @@
 """The NGSI v2 profile (FIWARE NGSI v2 2.0, as FIWARE Orion implements it): its protocol facts.
 
-Written against the `Profile` interface of the protocol-profile seam (issue 11,
-`conform/profiles/__init__.py`); it imports once that package is merged. What the seam's
-interface cannot yet express for NGSI v2 is listed in NOTES below (guard, error bodies, fuzzing).
+NGSI v2 ids are not URIs: the run's namespace is an id prefix. Batch writes go to POST /op/update,
+whose object body lists its entities in `entities` (the guard and the fuzzer read them there).
 """
 
 from __future__ import annotations
@@ -16,13 +15,6 @@ TENANT_HEADER = "Fiware-Service"  # Orion multi-tenancy
 SERVICE_PATH_HEADER = "Fiware-ServicePath"
 ERROR_MEMBER = "error"  # an error body is {"error": <name>, "description": <text>}
 BATCH_MEMBER = "entities"  # POST /v2/op/update names the entities it writes in this member
-
-NOTES = (
-    "guard: op/update names its entities in body['entities']; Collections needs a member to read"
-    " them (the generic guard checks only a top-level 'id' or list items)",
-    "errors: the error name is body['error'], not a 'type' with a prefix",
-    "fuzzing: NGSI v2 has no batch delete of an id list (op/update actionType delete instead)",
-)
 
 PROFILE = Profile(
     name="ngsi-v2",
@@ -42,6 +34,7 @@ PROFILE = Profile(
         batch_deletes=frozenset(),
         scopes=frozenset(),
         cleanup_first="subscriptions",
+        batch_member=BATCH_MEMBER,
     ),
     fuzzing=Fuzzing(
         resource_parameters=MappingProxyType(
@@ -53,6 +46,7 @@ PROFILE = Profile(
         subscriptions="/subscriptions",
         batch_delete="/op/update",
         notification_uri=("notification", "http", "url"),
+        batch_member=BATCH_MEMBER,
     ),
     # The checks that decide the property-based phase when a bundle names none; city-os-v2 1.0
     # names the same in its bundle.yaml (the ids city-os uses for them).

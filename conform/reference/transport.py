@@ -91,6 +91,7 @@ class BackgroundServer:
     handler: type[BaseHTTPRequestHandler]
     thread_name = "conform-reference"
     ready_path = "/openapi.yaml"
+    tenant: str | None = None  # the tenant a run against this server declares (None: no tenancy)
 
     def __init__(self, host: str, port: int) -> None:
         self._address = (host, port)

@@ -245,6 +245,7 @@ class ReferenceServerV2(BackgroundServer):
 
     handler = _Handler
     thread_name = "conform-reference-v2"
+    tenant = "conform"  # a Fiware-Service, so a run can test multi-tenancy (TEN)
 
     def __init__(self, bundle: Bundle | None = None, host: str = "127.0.0.1", port: int = 0):
         super().__init__(host, port)
