@@ -19,6 +19,9 @@ from typing import Protocol
 from conform.errors import BundleError
 
 DEFAULT_PROFILE = "ngsi-ld"  # a bundle without `profile:` (city-os 1.0 predates the key)
+# "<standard> <clause>": "RFC 9110 15.5.7", an annex "... A.2", or a one-number clause after a
+# numbered standard, "RFC 7807 3". A bare "RFC 7807" has none.
+NUMBERED_CLAUSE = r"^\S.* (?:[0-9A-Z]+(?:\.[0-9]+)+|[0-9]+ [0-9]+)$"
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
@@ -93,6 +96,12 @@ class Profile:
     fuzzing: Fuzzing
     default_checks: Mapping[str, str]  # schemathesis check -> requirement, when the bundle has none
     bodyless_errors: frozenset[str] = frozenset()  # error statuses sent without an error body
+    # an error body's schema declares every one of these members and one of the others
+    error_members: frozenset[str] = frozenset({"type"})
+    error_detail_members: frozenset[str] = frozenset({"title", "detail", "status"})
+    # how a requirement cites its clause (regexes; `spec lint` warns about any other form)
+    clause_forms: tuple[str, ...] = (NUMBERED_CLAUSE,)
+    clause_example: str = "RFC 9110 15.5.7"
 
     def error_type(self, name: str) -> str:
         """The `type` member of the error body for error NAME."""
@@ -151,6 +160,7 @@ def check_map(bundle: _Named) -> Mapping[str, str]:
 
 __all__ = [
     "DEFAULT_PROFILE",
+    "NUMBERED_CLAUSE",
     "Collections",
     "Fuzzing",
     "Probe",

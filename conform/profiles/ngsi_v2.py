@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from conform.profiles import Collections, Fuzzing, Probe, Profile
+from conform.profiles import NUMBERED_CLAUSE, Collections, Fuzzing, Probe, Profile
 
 API_ROOT = "/v2"
 TENANT_HEADER = "Fiware-Service"  # Orion multi-tenancy
-SERVICE_PATH_HEADER = "Fiware-ServicePath"
 ERROR_MEMBER = "error"  # an error body is {"error": <name>, "description": <text>}
 BATCH_MEMBER = "entities"  # POST /v2/op/update names the entities it writes in this member
 
@@ -60,4 +59,9 @@ PROFILE = Profile(
         }
     ),
     bodyless_errors=frozenset(),  # Orion sends an error body with every 4xx
+    error_members=frozenset({ERROR_MEMBER}),
+    error_detail_members=frozenset({"description"}),
+    # the v2 specification's sections are unnumbered: they are cited by title
+    clause_forms=(NUMBERED_CLAUSE, r"^(?:FIWARE NGSI v2 2\.0|Orion API) §\S.*$"),
+    clause_example="FIWARE NGSI v2 2.0 §Create Entity",
 )
