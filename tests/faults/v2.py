@@ -63,6 +63,330 @@ def _never_created_400(req: Req, resp: Resp, ctx: Context) -> Resp:
     return v2_error(400, "BadRequest") if unknown and resp.status == 404 else resp
 
 
+def _created(req: Req, ctx: Context) -> Resp:
+    """A create acknowledged without storing anything."""
+    return Resp(201, (("Location", f"{req.root}/entities/never-stored"),))
+
+
+def _is(check: Any) -> Any:
+    """WHERE: the request body is a JSON object on which CHECK holds."""
+    return lambda req: isinstance(req.json(), dict) and check(req.json())
+
+
+def _param(name: str, check: Any = lambda v: True) -> Any:
+    """WHERE: query parameter NAME is present and CHECK holds for its value."""
+    return lambda req: req.param(name) is not None and check(req.param(name))
+
+
+def _option(name: str) -> Any:
+    return _param("options", lambda v: name in v.split(","))
+
+
+def _retry_without(name: str) -> Any:
+    """A response change: the request sent again without parameter NAME."""
+    return lambda req, resp, ctx: ctx.forward(req.with_param(name, None))
+
+
+def _rename_error(old: str, new: str) -> Any:
+    def change(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+        body = resp.json()
+        if isinstance(body, dict) and body.get("error") == old:
+            return resp.with_json({**body, "error": new})
+        return None
+
+    return change
+
+
+def _drop_member(name: str) -> Any:
+    def change(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+        body = resp.json()
+        return (
+            resp.with_json({k: v for k, v in body.items() if k != name})
+            if isinstance(body, dict)
+            else None
+        )
+
+    return change
+
+
+def _reversed(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    body = resp.json()
+    return resp.with_json(body[::-1]) if isinstance(body, list) else None
+
+
+def _invalid_model_served(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    body = resp.json()
+    broken = {"id": "vendor-broken-1", "type": req.param("type"), "location": "not GeoJSON"}
+    return resp.with_json([*body, broken]) if isinstance(body, list) else None
+
+
+def _count_plus_one(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    body = resp.json()
+    if isinstance(body, dict) and isinstance(body.get("count"), int):
+        return resp.with_json({**body, "count": body["count"] + 1})
+    return None
+
+
+def _fake_subscription(req: Req, ctx: Context) -> Resp:
+    return Resp(201, (("Location", f"{req.root}/subscriptions/000000000000000000000001"),))
+
+
+def _forbidden_in_id(body: dict[str, Any]) -> bool:
+    return isinstance(body.get("id"), str) and any(c in body["id"] for c in "&?/#")
+
+
+MORE_ROWS: tuple[Fault, ...] = (
+    _row(
+        "v2-create-existing-201",
+        "CORE-003",
+        on_response("POST", "entities", 422, lambda req, resp, ctx: Resp(201)),
+    ),
+    _row(
+        "v2-values-reordered",
+        "CORE-009",
+        on_response("GET", "entities/{id}", 200, _reversed, _option("values")),
+    ),
+    _row(
+        "v2-unique-repeats",
+        "CORE-010",
+        on_request(
+            "GET",
+            "entities/{id}",
+            lambda req, ctx: req.with_param("options", "values"),
+            _option("unique"),
+        ),
+    ),
+    _row(
+        "v2-attrs-ignored",
+        "CORE-011",
+        on_request(
+            "GET",
+            "entities/{id}",
+            lambda req, ctx: req.with_param("attrs", None),
+            lambda req: req.param("options") is None and req.param("attrs") is not None,
+        ),
+    ),
+    _row(
+        "v2-attrs-list-drops-b",
+        "CORE-012",
+        on_response("GET", "entities/{id}/attrs", 200, _drop_member("b")),
+    ),
+    _row(
+        "v2-delete-with-wrong-type-deletes",
+        "CORE-029",
+        on_response("DELETE", "entities/{id}", 404, _retry_without("type"), _param("type")),
+    ),
+    _row(
+        "v2-id-and-idpattern-accepted",
+        "QRY-005",
+        on_request(
+            "GET",
+            "entities",
+            lambda req, ctx: req.with_param("idPattern", None),
+            lambda req: req.param("id") is not None and req.param("idPattern") is not None,
+        ),
+    ),
+    _row(
+        "v2-invalid-q-empty",
+        "QRY-015",
+        on_response(
+            "GET", "entities", 400, lambda req, resp, ctx: resp.with_json([], 200), _param("q")
+        ),
+    ),
+    _row(
+        "v2-order-descending-ignored",
+        "QRY-019",
+        on_request(
+            "GET",
+            "entities",
+            lambda req, ctx: req.with_param("orderBy", (req.param("orderBy") or "")[1:]),
+            _param("orderBy", lambda v: v.startswith("!")),
+        ),
+    ),
+    _row(
+        "v2-incomplete-geo-ignored",
+        "QRY-024",
+        on_request(
+            "GET",
+            "entities",
+            lambda req, ctx: req.with_param("georel", None),
+            lambda req: req.param("georel") is not None and req.param("geometry") is None,
+        ),
+    ),
+    _row(
+        "v2-limit-clamped",
+        "QRY-029",
+        on_request(
+            "GET",
+            "entities",
+            lambda req, ctx: req.with_param("limit", "1000"),
+            _param("limit", lambda v: v.isdigit() and int(v) > 1000),
+        ),
+    ),
+    _row(
+        "v2-limit-zero-accepted",
+        "QRY-030",
+        on_request(
+            "GET",
+            "entities",
+            lambda req, ctx: req.with_param("limit", "1"),
+            _param("limit", lambda v: v == "0"),
+        ),
+    ),
+    _row(
+        "v2-offset-off-by-one",
+        "QRY-027",
+        on_request(
+            "GET",
+            "entities",
+            lambda req, ctx: req.with_param("offset", str(int(req.param("offset") or 0) - 1)),
+            _param("offset", lambda v: v.isdigit() and 0 < int(v) < 100),
+        ),
+    ),
+    _row(
+        "v2-parse-error-named-bad-request",
+        "ERR-002",
+        on_response("POST", "entities", 400, _rename_error("ParseError", "BadRequest")),
+    ),
+    _row(
+        "v2-forbidden-id-chars-accepted",
+        "ERR-003",
+        on_request("POST", "entities", _created, _is(_forbidden_in_id)),
+    ),
+    _row(
+        "v2-long-ids-accepted",
+        "ERR-004",
+        on_request("POST", "entities", _created, _is(lambda b: len(str(b.get("id"))) > 256)),
+    ),
+    _row(
+        "v2-method-not-allowed-404",
+        "ERR-007",
+        Hooks(
+            response=lambda req, resp, ctx: (
+                v2_error(404, "NotFound") if resp.status == 405 else resp
+            )
+        ),
+    ),
+    _row(
+        "v2-chunked-400",
+        "ERR-008",
+        on_response("POST", "entities", 411, lambda req, resp, ctx: v2_error(400, "BadRequest")),
+    ),
+    _row(
+        "v2-too-large-400",
+        "ERR-009",
+        on_response("POST", "entities", 413, lambda req, resp, ctx: v2_error(400, "BadRequest")),
+    ),
+    _row(
+        "v2-accept-ignored",
+        "ERR-011",
+        on_response(
+            "GET",
+            "entities",
+            406,
+            lambda req, resp, ctx: ctx.forward(req.with_header("Accept", None)),
+        ),
+    ),
+    _row(
+        "v2-list-as-text",
+        "ERR-012",
+        on_response(
+            "GET",
+            "entities",
+            200,
+            lambda req, resp, ctx: resp.with_header("Content-Type", "text/plain"),
+            lambda req: [k for k, _ in req.query] == ["limit"],
+        ),
+    ),
+    _row(
+        "v2-bogus-option-ignored",
+        "ERR-014",
+        on_request(
+            "GET", "entities", lambda req, ctx: req.with_param("options", None), _option("bogus")
+        ),
+    ),
+    _row(
+        "v2-empty-id-accepted",
+        "ERR-015",
+        on_request("POST", "entities", _created, _is(lambda b: b.get("id") == "")),
+    ),
+    _row(
+        "v2-list-id-accepted",
+        "ERR-016",
+        on_request("POST", "entities", _created, _is(lambda b: isinstance(b.get("id"), list))),
+    ),
+    _row(
+        "v2-model-normalized-refused",
+        "DM-002",
+        on_request(
+            "POST",
+            "entities",
+            lambda req, ctx: v2_error(400, "BadRequest"),
+            lambda req: (
+                not _key_values(req)
+                and _is(lambda b: "location" in b and "value" in b["location"])(req)
+            ),
+        ),
+    ),
+    _row(
+        "v2-invalid-model-served",
+        "DM-004",
+        on_response(
+            "GET",
+            "entities",
+            200,
+            _invalid_model_served,
+            lambda req: _key_values(req) and req.param("limit") == "100",
+        ),
+    ),
+    _row(
+        "v2-batch-missing-update-204",
+        "BAT-004",
+        on_response("POST", "op/update", 404, lambda req, resp, ctx: Resp(204)),
+    ),
+    _row(
+        "v2-batch-query-no-count",
+        "BAT-011",
+        on_response("POST", "op/query", 200, _without("Fiware-Total-Count")),
+    ),
+    _row(
+        "v2-invalid-subscription-201",
+        "SUB-006",
+        on_response(
+            "POST", "subscriptions", 400, lambda req, resp, ctx: _fake_subscription(req, ctx)
+        ),
+    ),
+    _row(
+        "v2-subscription-list-no-count",
+        "SUB-003",
+        on_response("GET", "subscriptions", 200, _without("Fiware-Total-Count")),
+    ),
+    _row(
+        "v2-type-values-as-objects",
+        "DISC-002",
+        on_request(
+            "GET", "types", lambda req, ctx: req.with_param("options", None), _option("values")
+        ),
+    ),
+    _row(
+        "v2-type-count-plus-one",
+        "DISC-003",
+        on_response("GET", "types/{type}", 200, _count_plus_one),
+    ),
+    _row(
+        "v2-relative-service-path-ignored",
+        "TEN-006",
+        Hooks(
+            request=lambda req, ctx: (
+                req.with_header("Fiware-ServicePath", None)
+                if (req.header("Fiware-ServicePath") or "/").split(",")[0][:1] != "/"
+                else req
+            )
+        ),
+    ),
+)
+
+
 V2_ROWS: tuple[Fault, ...] = (
     # core-entities: a create answers 201 without telling where the entity is
     _row(
@@ -119,3 +443,5 @@ V2_ROWS: tuple[Fault, ...] = (
         Hooks(request=_invalid_service_dropped),
     ),
 )
+
+V2_ROWS = (*V2_ROWS, *MORE_ROWS)
