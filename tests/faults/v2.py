@@ -10,11 +10,14 @@ import json
 import re
 from typing import Any
 
+from conform.bundle import load_bundle
 from faults.proxy import Context, Hooks, Req, Resp
 from faults.rewrites import Fault, on_request, on_response
 
 JSON = (("Content-Type", "application/json"),)
 OPTIONAL_V2 = ("batch", "subscriptions", "discovery", "multi-tenancy")
+MODELS = set(load_bundle("city-os-v2").model_paths())
+_BUILTIN = {"dateCreated", "dateModified", "dateExpires", "*"}  # attrs names that are not filters
 _SERVICE = re.compile(r"^[A-Za-z0-9_]{1,50}$")  # Orion: a service name is alphanumeric or _
 
 
@@ -39,13 +42,19 @@ def _invalid_service_dropped(req: Req, ctx: Context) -> Req | Resp:
     )
 
 
+def _filters(attrs: str | None) -> bool:
+    """Whether an `attrs` value names ordinary attributes only (no builtin, no `*`)."""
+    return attrs is not None and not set(attrs.split(",")) & _BUILTIN
+
+
 def _key_values(req: Req) -> bool:
     return "keyValues" in (req.param("options") or "").split(",")
 
 
 def _model_entity(req: Req) -> bool:
+    """A create of an entity of a published model type."""
     body = req.json()
-    return _key_values(req) and isinstance(body, dict) and "location" in body
+    return isinstance(body, dict) and isinstance(body.get("type"), str) and body["type"] in MODELS
 
 
 def _unknown_action(req: Req) -> bool:
@@ -163,7 +172,7 @@ MORE_ROWS: tuple[Fault, ...] = (
             "GET",
             "entities/{id}",
             lambda req, ctx: req.with_param("attrs", None),
-            lambda req: req.param("options") is None and req.param("attrs") is not None,
+            lambda req: req.param("options") is None and _filters(req.param("attrs")),
         ),
     ),
     _row(
@@ -322,10 +331,7 @@ MORE_ROWS: tuple[Fault, ...] = (
             "POST",
             "entities",
             lambda req, ctx: v2_error(400, "BadRequest"),
-            lambda req: (
-                not _key_values(req)
-                and _is(lambda b: "location" in b and "value" in b["location"])(req)
-            ),
+            lambda req: not _key_values(req) and _model_entity(req),
         ),
     ),
     _row(
@@ -415,7 +421,12 @@ V2_ROWS: tuple[Fault, ...] = (
     _row(
         "v2-model-key-values-refused",
         "DM-001",
-        on_request("POST", "entities", lambda req, ctx: v2_error(400, "BadRequest"), _model_entity),
+        on_request(
+            "POST",
+            "entities",
+            lambda req, ctx: v2_error(400, "BadRequest"),
+            lambda req: _key_values(req) and _model_entity(req),
+        ),
     ),
     # batch: an unknown actionType is silently accepted
     _row(
