@@ -78,6 +78,9 @@ class Fuzzing:
     batch_delete: str  # the path whose body is a list of entity ids to delete
     notification_uri: tuple[str, ...]  # where a subscription names its notification endpoint
     batch_member: str = ""  # batch_delete's body is an object listing entities in this member
+    # request headers that choose where data lives (besides the tenant header, always fixed):
+    # generated values would write outside the system's tenant or scope, so they are never sent
+    scope_headers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ PROFILE = Profile(
         batch_delete="/op/update",
         notification_uri=("notification", "http", "url"),
         batch_member=BATCH_MEMBER,
+        scope_headers=frozenset({"fiware-servicepath"}),  # Orion deletes in "/" without it
     ),
     # The checks that decide the property-based phase when a bundle names none; city-os-v2 1.0
     # names the same in its bundle.yaml (the ids city-os uses for them).

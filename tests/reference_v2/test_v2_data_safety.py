@@ -1,7 +1,8 @@
 """Do-no-harm for the v2 suites: 500 vendor entities under a Fiware-Service stay byte-identical.
 
-The whole city-os-v2 suite runs (plain pytest, in a subprocess) against a v2 reference server
-holding the vendor's data; afterwards that data is unchanged and nothing of the run is left.
+The whole city-os-v2 suite runs (plain pytest, in a subprocess; and `conform run` with the
+property-based phase, whose generated op/update bodies name entities) against a v2 reference
+server holding the vendor's data; afterwards that data is unchanged and nothing of the run is left.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from conform.cli import app
 from conform.reference.ngsi_v2 import ReferenceServerV2
 from conform.reference.ngsi_v2.entity import Entity
 
@@ -72,3 +76,26 @@ def test_vendor_entities_survive_a_full_suite_run(tmp_path: Path) -> None:
     assert after == before
     assert left == [], f"the run left {len(left)} entities, e.g. {left[:3]}"
     assert subscriptions == [], f"the run left {len(subscriptions)} subscriptions"
+
+
+def _left(server: ReferenceServerV2) -> tuple[list[Any], list[Any]]:
+    """Entities and subscriptions of the run still stored, in any service."""
+    with server.store.lock:
+        tenants = server.store.tenants.values()
+        entities = [k for t in tenants for k in t.entities if "conform-" in k[1]]
+        return entities, [s for t in tenants for s in t.subscriptions]
+
+
+@pytest.mark.slow
+def test_vendor_entities_survive_conform_run_with_the_property_phase(tmp_path: Path) -> None:
+    with ReferenceServerV2() as server:
+        _vendor_data(server)
+        before = _snapshot(server)
+        system = tmp_path / "system.yaml"
+        classes = "[batch, subscriptions, discovery, multi-tenancy]"
+        system.write_text(f"name: vendor\nurl: {server.url}\ntenant: city\nclasses: {classes}\n")
+        args = ["run", "--bundle", "city-os-v2", "--system", str(system), "--seed", "11"]
+        code = app(args=[*args, "--out", str(tmp_path / "out")], standalone_mode=False)
+        assert code == 0
+        assert _snapshot(server) == before
+        assert _left(server) == ([], [])
