@@ -455,4 +455,159 @@ V2_ROWS: tuple[Fault, ...] = (
     ),
 )
 
-V2_ROWS = (*V2_ROWS, *MORE_ROWS)
+
+def _drop_param(name: str) -> Any:
+    """A request rewrite: parameter NAME removed."""
+    return lambda req, ctx: req.with_param(name, None)
+
+
+def _body_change(change: Any) -> Any:
+    """A request rewrite: the JSON object body changed by CHANGE."""
+    return lambda req, ctx: req.with_json(change(dict(req.json())))
+
+
+def _action(old: str, new: str) -> Any:
+    return on_request(
+        "POST",
+        "op/update",
+        _body_change(lambda b: {**b, "actionType": new}),
+        _is(lambda b: b.get("actionType") == old),
+    )
+
+
+def _value_path(req: Req) -> bool:
+    parts = req.parts()
+    return len(parts) == 5 and parts[0] == "entities" and parts[4] == "value"
+
+
+def _text_as_json(req: Req, resp: Resp, ctx: Context) -> Resp:
+    plain = (req.header("Accept") or "").startswith("text/plain")
+    hit = req.method == "GET" and _value_path(req) and resp.status == 200 and plain
+    return resp.with_header("Content-Type", "application/json") if hit else resp
+
+
+def _only_first_id(req: Req, ctx: Context) -> Req:
+    return req.with_param("id", (req.param("id") or "").split(",")[0])
+
+
+BROADER_ROWS: tuple[Fault, ...] = (
+    _row(
+        "v2-untyped-entity-not-thing",
+        "CORE-004",
+        on_request(
+            "POST",
+            "entities",
+            _body_change(lambda b: {**b, "type": "Untyped"}),
+            _is(lambda b: "type" not in b and isinstance(b.get("id"), str)),
+        ),
+    ),
+    _row(
+        "v2-replace-ignored",
+        "CORE-017",
+        on_request("PUT", "entities/{id}/attrs", lambda req, ctx: Resp(204)),
+    ),
+    _row(
+        "v2-attribute-delete-ignored",
+        "CORE-022",
+        on_request("DELETE", "entities/{id}/attrs/{attr}", lambda req, ctx: Resp(204)),
+    ),
+    _row("v2-text-value-as-json", "CORE-023", Hooks(response=_text_as_json)),
+    _row(
+        "v2-upsert-ignored",
+        "CORE-031",
+        on_request("POST", "entities", _drop_param("options"), _option("upsert")),
+    ),
+    _row(
+        "v2-builtins-not-served",
+        "CORE-032",
+        on_request(
+            "GET",
+            "entities/{id}",
+            _drop_param("attrs"),
+            _param("attrs", lambda v: "dateCreated" in v),
+        ),
+    ),
+    _row(
+        "v2-id-list-first-only",
+        "QRY-002",
+        on_request("GET", "entities", _only_first_id, _param("id", lambda v: "," in v)),
+    ),
+    _row(
+        "v2-idpattern-ignored",
+        "QRY-003",
+        on_request(
+            "GET",
+            "entities",
+            _drop_param("idPattern"),
+            lambda req: req.param("idPattern") is not None and req.param("id") is None,
+        ),
+    ),
+    _row(
+        "v2-typepattern-ignored",
+        "QRY-004",
+        on_request("GET", "entities", _drop_param("typePattern"), _param("typePattern")),
+    ),
+    _row(
+        "v2-mq-ignored", "QRY-016", on_request("GET", "entities", _drop_param("mq"), _param("mq"))
+    ),
+    _row(
+        "v2-list-attrs-ignored",
+        "QRY-017",
+        on_request(
+            "GET",
+            "entities",
+            _drop_param("attrs"),
+            lambda req: req.param("options") is None and _filters(req.param("attrs")),
+        ),
+    ),
+    _row(
+        "v2-metadata-filter-ignored",
+        "QRY-018",
+        on_request("GET", "entities", _drop_param("metadata"), _param("metadata")),
+    ),
+    _row(
+        "v2-order-by-id-ignored",
+        "QRY-020",
+        on_request(
+            "GET",
+            "entities",
+            _drop_param("orderBy"),
+            _param("orderBy", lambda v: v.lstrip("!") == "id"),
+        ),
+    ),
+    _row(
+        "v2-order-by-distance-ignored",
+        "QRY-025",
+        on_request(
+            "GET",
+            "entities",
+            _drop_param("orderBy"),
+            _param("orderBy", lambda v: v == "geo:distance"),
+        ),
+    ),
+    _row("v2-batch-append-strict-lenient", "BAT-002", _action("appendStrict", "append")),
+    _row("v2-batch-replace-as-update", "BAT-005", _action("replace", "update")),
+    _row(
+        "v2-batch-query-expression-ignored",
+        "BAT-010",
+        on_request(
+            "POST",
+            "op/query",
+            _body_change(lambda b: {k: v for k, v in b.items() if k != "expression"}),
+            _is(lambda b: "expression" in b),
+        ),
+    ),
+    _row(
+        "v2-subscription-update-ignored",
+        "SUB-004",
+        on_request(
+            "PATCH",
+            "subscriptions/{id}",
+            lambda req, ctx: Resp(204),
+            _is(lambda b: "status" not in b),
+        ),
+    ),
+)
+
+
+V2_ROWS = (*V2_ROWS, *MORE_ROWS, *BROADER_ROWS)
