@@ -51,10 +51,14 @@ def _key_values(req: Req) -> bool:
     return "keyValues" in (req.param("options") or "").split(",")
 
 
+def _model_entity_body(body: Any) -> bool:
+    """Whether BODY is an entity of a published model type."""
+    return isinstance(body, dict) and isinstance(body.get("type"), str) and body["type"] in MODELS
+
+
 def _model_entity(req: Req) -> bool:
     """A create of an entity of a published model type."""
-    body = req.json()
-    return isinstance(body, dict) and isinstance(body.get("type"), str) and body["type"] in MODELS
+    return _model_entity_body(req.json())
 
 
 def _unknown_action(req: Req) -> bool:
@@ -393,7 +397,7 @@ MORE_ROWS: tuple[Fault, ...] = (
 )
 
 
-V2_ROWS: tuple[Fault, ...] = (
+CLASS_ROWS: tuple[Fault, ...] = (  # one per class first
     # core-entities: a create answers 201 without telling where the entity is
     _row(
         "v2-create-no-location",
@@ -610,4 +614,85 @@ BROADER_ROWS: tuple[Fault, ...] = (
 )
 
 
-V2_ROWS = (*V2_ROWS, *MORE_ROWS, *BROADER_ROWS)
+def _strings_in(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [t for item in items for t in _strings_in(item)]
+
+
+def _forbidden_in_values(body: dict[str, Any]) -> bool:
+    values = [v for k, v in body.items() if k not in ("id", "type")]
+    return any(c in text for text in _strings_in(values) for c in "<>\"'=;()")
+
+
+def _forbidden_in_names(body: dict[str, Any]) -> bool:
+    return any(c in name for name in body if name not in ("id", "type") for c in " &?/#")
+
+
+def _malformed_paging(req: Req) -> bool:
+    """A negative limit or offset (other malformed values stay refused)."""
+    return any((req.param(n) or "").startswith("-") for n in ("limit", "offset"))
+
+
+def _value_406_served(req: Req, resp: Resp, ctx: Context) -> Resp:
+    if req.method == "GET" and _value_path(req) and resp.status == 406:
+        return Resp(200, JSON, b"1")
+    return resp
+
+
+def _broken_model_location(body: dict[str, Any]) -> bool:
+    location = body.get("location")
+    return (
+        _model_entity_body(body)
+        and isinstance(location, dict)
+        and isinstance(location.get("coordinates"), str)
+    )
+
+
+LAST_ROWS: tuple[Fault, ...] = (
+    _row(
+        "v2-forbidden-value-chars-accepted",
+        "ERR-005",
+        on_request("POST", "entities", _created, _is(_forbidden_in_values)),
+    ),
+    _row(
+        "v2-forbidden-name-chars-accepted",
+        "ERR-006",
+        on_request("POST", "entities", _created, _is(_forbidden_in_names)),
+    ),
+    _row(
+        "v2-malformed-paging-ignored",
+        "ERR-013",
+        on_request(
+            "GET",
+            "entities",
+            lambda req, ctx: req.with_param("limit", None).with_param("offset", None),
+            _malformed_paging,
+        ),
+    ),
+    _row(
+        "v2-strict-append-lenient",
+        "CORE-014",
+        on_response("POST", "entities/{id}/attrs", 422, lambda req, resp, ctx: Resp(204)),
+    ),
+    _row(
+        "v2-update-missing-attribute-204",
+        "CORE-016",
+        on_response("PATCH", "entities/{id}/attrs", 422, lambda req, resp, ctx: Resp(204)),
+    ),
+    _row("v2-scalar-served-as-json", "CORE-025", Hooks(response=_value_406_served)),
+    _row(
+        "v2-batch-key-values-ignored",
+        "BAT-007",
+        on_request("POST", "op/update", _drop_param("options"), _option("keyValues")),
+    ),
+    _row(
+        "v2-model-violation-accepted",
+        "DM-003",
+        on_request("POST", "entities", _created, _is(_broken_model_location)),
+    ),
+)
+
+
+V2_ROWS: tuple[Fault, ...] = (*CLASS_ROWS, *MORE_ROWS, *BROADER_ROWS, *LAST_ROWS)
