@@ -80,13 +80,53 @@ class Exchange:
         )
 
     def curl(self) -> str:
-        """A curl command reproducing the request (credentials stay redacted)."""
-        parts = ["curl", "-i", "-X", self.method, shlex.quote(self.url)]
+        """A one-line shell command reproducing the request (credentials stay redacted).
+
+        Runnable as printed in sh or bash: every word is quoted, and a body holding control
+        bytes (a NUL cannot even be an argument) is written by printf's octal escapes into
+        curl's standard input, so the line never carries a raw control byte.
+        """
+        parts = ["curl", "-i", "-X", _word(self.method), _word(self.url)]
         for name, value in self.request_headers.items():
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
-        if self.request_body is not None:
-            parts += ["--data-raw", shlex.quote(self.request_body)]
-        return " ".join(parts)
+            parts += ["-H", _word(f"{name}: {value}")]
+        body = self.request_body
+        if body is None:
+            return " ".join(parts)
+        if _CONTROL.search(body) is None:
+            return " ".join([*parts, "--data-raw", shlex.quote(body)])
+        return " ".join(
+            ["printf", shlex.quote(_printf_escaped(body)), "|", *parts, "--data-binary", "@-"]
+        )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _printf_escaped(text: str) -> str:
+    """TEXT as a printf format that prints it byte for byte (control bytes as octal escapes)."""
+    out = []
+    for byte in text.encode("utf-8", "surrogateescape"):
+        char = chr(byte)
+        if char == "%":
+            out.append("%%")
+        elif char == "\\":
+            out.append("\\\\")
+        elif byte < 0x20 or byte >= 0x7F:
+            out.append(f"\\{byte:03o}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _word(text: str) -> str:
+    """One shell word; control characters (never sent raw by a client) shown as escapes."""
+    if _CONTROL.search(text) is None:
+        return shlex.quote(text)
+    return (
+        "$'"
+        + "".join(f"\\x{ord(c):02x}" if _CONTROL.match(c) or c in "'\\" else c for c in text)
+        + "'"
+    )
 
 
 def _header_dict(headers: Any) -> dict[str, str]:

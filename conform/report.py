@@ -10,7 +10,15 @@ from typing import Any
 
 from conform.errors import ConfigError
 from conform.files import write_atomic  # noqa: F401  (re-exported: where it used to live)
-from conform.results import Level, RequirementResult, Status, Verdict, derive_verdict
+from conform.results import (
+    Level,
+    RequirementResult,
+    RootCause,
+    Status,
+    Verdict,
+    derive_verdict,
+    root_causes,
+)
 
 SCHEMA_VERSION = "1"
 
@@ -76,6 +84,10 @@ class Report:
         """Whether the report carries a signature (unsigned ones are self-tests)."""
         return self.signature is not None
 
+    def root_causes(self) -> tuple[RootCause, ...]:
+        """The failures grouped by what explains them, most explaining first (derived)."""
+        return root_causes(self.requirements)
+
     def counts(self) -> Counter[Status]:
         """Number of requirements per status."""
         return Counter(r.status for r in self.requirements)
@@ -88,8 +100,9 @@ class Report:
         return out
 
     def problems(self) -> list[RequirementResult]:
-        """Requirements that failed or errored, MUSTs first."""
-        bad = [r for r in self.requirements if r.status in (Status.FAILED, Status.ERROR)]
+        """Requirements that failed, were blocked or errored, MUSTs first."""
+        shown = (Status.FAILED, Status.BLOCKED, Status.ERROR)
+        bad = [r for r in self.requirements if r.status in shown]
         return sorted(bad, key=lambda r: (r.level is not Level.MUST, r.id))
 
     def with_signature(self, signature: dict[str, str] | None) -> Report:
@@ -117,6 +130,10 @@ class Report:
             "options": self.options,
             "evidence": asdict(self.evidence) if self.evidence else None,
             "summary": {s.value: n for s, n in sorted(self.counts().items())},
+            "root_causes": [
+                {"requirement": c.requirement, "message": c.message, "explains": list(c.explains)}
+                for c in self.root_causes()
+            ],
             "requirements": [_result_to_dict(r) for r in self.requirements],
             "leftovers": list(self.leftovers),
             "warnings": list(self.warnings),
@@ -166,6 +183,7 @@ def _result_to_dict(r: RequirementResult) -> dict[str, Any]:
         "evidence": list(r.evidence),
         "tests": list(r.tests),
         "waiver": r.waiver,
+        "blocked_by": r.blocked_by or None,
     }
 
 
@@ -182,6 +200,7 @@ def _result_from_dict(d: dict[str, Any]) -> RequirementResult:
         tests=tuple(d.get("tests", ())),
         applicable=d.get("applicable", True),
         waiver=d.get("waiver"),
+        blocked_by=d.get("blocked_by") or "",
     )
 
 

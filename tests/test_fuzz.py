@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from conform.bundle import load_bundle
 from conform.evidence import EvidenceLog
 from conform.fuzz import FuzzSettings, PropertyResult, run_property_phase
 from conform.fuzz.safety import IdPool, rewrite_body, unsafe_reason
@@ -25,6 +26,7 @@ from conform.results import Status
 reference = pytest.importorskip("conform.reference", reason="reference server not built yet")
 
 OPENAPI = Path(__file__).parent.parent / "specs" / "city-os" / "1.0" / "openapi.yaml"
+SERVED = load_bundle("city-os@1.0")  # the bundle of OPENAPI, which the reference server serves
 RUN_ID = "fuzz0001"
 
 
@@ -83,7 +85,7 @@ def _answering(status: int) -> Iterator[str]:
 
 @pytest.mark.slow
 def test_reference_server_passes_every_mapped_requirement_at_the_defaults() -> None:
-    with reference.ReferenceServer(port=0) as server:
+    with reference.ReferenceServer(SERVED, port=0) as server:
         results, evidence = _phase(server.url)
     assert {r.requirement_id for r in results} == set(default_profile().default_checks.values())
     failed = {r.requirement_id: r.message for r in results if r.status is not Status.PASSED}
@@ -96,7 +98,7 @@ def test_reference_server_passes_every_mapped_requirement_at_the_defaults() -> N
 def test_same_seed_same_requests_and_same_results() -> None:
     runs = []
     for _ in range(2):
-        with reference.ReferenceServer(port=0) as server:
+        with reference.ReferenceServer(SERVED, port=0) as server:
             results, evidence = _phase(server.url, max_examples=3)
         sent = [
             (x.method, urlsplit(x.url).path, urlsplit(x.url).query, x.request_body)
@@ -111,7 +113,7 @@ def test_same_seed_same_requests_and_same_results() -> None:
 def test_a_different_seed_sends_different_requests() -> None:
     bodies = []
     for seed in (1, 2):
-        with reference.ReferenceServer(port=0) as server:
+        with reference.ReferenceServer(SERVED, port=0) as server:
             _, evidence = _phase(server.url, seed=seed, max_examples=3)
         bodies.append([x.request_body for x in evidence.exchanges()])
     assert bodies[0] != bodies[1]
@@ -119,7 +121,7 @@ def test_a_different_seed_sends_different_requests() -> None:
 
 @pytest.mark.slow
 def test_unrelated_entities_are_left_byte_identical() -> None:
-    with reference.ReferenceServer(port=0) as server:
+    with reference.ReferenceServer(SERVED, port=0) as server:
         for n in range(50):
             server.store.put_entity(
                 {

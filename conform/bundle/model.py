@@ -16,6 +16,13 @@ from conform.results import Level
 COMMON_MODEL = "common.json"  # shared definitions, not a model of its own
 
 
+def model_files(folder: Path) -> dict[str, Path]:
+    """Model name -> schema file, for every <Name>.json directly in FOLDER except common.json
+    (files in subfolders, e.g. official Smart Data Models, are reached by `$ref` only)."""
+    files = sorted(folder.glob("*.json"))
+    return {p.stem: p for p in files if p.name != COMMON_MODEL and not p.name.startswith(".")}
+
+
 @dataclass(frozen=True)
 class ConformanceClass:
     """A group of requirements a target implements as a whole; optional ones are declared."""
@@ -70,8 +77,7 @@ class Bundle:
 
     def model_paths(self) -> dict[str, Path]:
         """Model name -> schema file, for every models/<Name>.json except common.json."""
-        files = sorted(self.models_dir.glob("*.json"))
-        return {p.stem: p for p in files if p.name != COMMON_MODEL and not p.name.startswith(".")}
+        return model_files(self.models_dir)
 
     def load_openapi(self) -> dict[str, Any]:
         """The parsed OpenAPI document (JSON-compatible data)."""

@@ -33,12 +33,15 @@ def show(
     lang: Annotated[
         str | None, typer.Option("--lang", help="en or ja (default: the report's).")
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="List every failed, blocked and errored requirement.")
+    ] = False,
 ) -> None:
     """Show a saved report: verdict, counts per class, failures. Exits as the run did (0/1/3)."""
     if lang is not None and lang not in LANGS:
         raise UsageError(f"--lang: expected one of {', '.join(LANGS)}, got {lang!r}")
     loaded = load_report(report)
-    print_report(loaded, Console(), lang or loaded.lang)
+    print_report(loaded, Console(), lang or loaded.lang, verbose=verbose)
     raise typer.Exit(int(exit_code_for(loaded.verdict)))  # exits the way its run did
 
 

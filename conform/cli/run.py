@@ -89,6 +89,12 @@ _MaxExamples = Annotated[
         help="Property-based phase: generated requests per operation and mode (valid, invalid).",
     ),
 ]
+_Verbose = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", help="At the end, list every failed, blocked and errored requirement."
+    ),
+]
 _Workers = Annotated[
     int, typer.Option("--workers", help="Property-based phase: operations fuzzed in parallel.")
 ]
@@ -124,6 +130,7 @@ def run(
     max_examples: _MaxExamples = DEFAULT_MAX_EXAMPLES,
     workers: _Workers = 1,
     formats: _Format = None,
+    verbose: _Verbose = False,
 ) -> None:
     """Certify a city-OS endpoint; with no --url and no --system, the built-in reference server.
 
@@ -140,7 +147,7 @@ def run(
         fail_on_regression=fail_on_regression, max_examples=max_examples, workers=workers,
         formats=parse_formats(formats) if formats else DEFAULT_FORMATS,
     )  # fmt: skip
-    progress = make_progress(config.lang)
+    progress = make_progress(config.lang, verbose=verbose)
     try:
         outcome = run_certification(config, progress)
     finally:

@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator, SchemaError, validators
 from conform.bundle import Bundle, inspect_folder
 from conform.bundle.files import pointer_token, read_yaml
 from conform.bundle.load import Inspection
-from conform.bundle.model import COMMON_MODEL, Requirement
+from conform.bundle.model import Requirement, model_files
 from conform.datamodels import ModelSet
 from conform.errors import BundleError, UsageError
 from conform.lint.findings import Finding, Severity, render_json, render_text, summary
@@ -141,12 +141,9 @@ def _lint_checks(manifest_file: Path, checks: dict[str, str] | None) -> list[Fin
 
 def _lint_models(folder: Path) -> list[Finding]:
     """Every model is a valid JSON Schema whose `$ref`s resolve within the models folder."""
-    files = sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
-    model_files = {p.stem: p for p in files if p.name != COMMON_MODEL}
-    library = [p for p in files if p.name == COMMON_MODEL]
-    models = ModelSet(folder, model_files, library)
+    models = ModelSet.from_models_dir(folder)
     findings: list[Finding] = []
-    for name, file in model_files.items():
+    for name, file in model_files(folder).items():
         schema = models.schema(name)
         try:
             validators.validator_for(schema, default=Draft202012Validator).check_schema(schema)

@@ -10,7 +10,9 @@ from conform.report import Report
 from conform.results import Status
 
 # Column order of every per-status table.
-STATUSES = (Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED, Status.WAIVED)
+STATUSES = (
+    Status.PASSED, Status.FAILED, Status.BLOCKED, Status.ERROR, Status.SKIPPED, Status.WAIVED,
+)  # fmt: skip
 
 
 def evidence_index(evidence: Iterable[Exchange]) -> dict[str, Exchange]:

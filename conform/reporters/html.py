@@ -8,13 +8,14 @@ from importlib.resources import files
 from string import Template
 
 from conform.evidence import Exchange
-from conform.i18n import status_label, t, verdict_meaning
+from conform.i18n import root_causes_title, status_label, t, verdict_meaning
 from conform.report import Report
 from conform.reporters._common import (
     STATUSES,
     applied_waivers,
     deciding_exchanges,
     evidence_index,
+    first_line,
 )
 from conform.results import RequirementResult, Status
 
@@ -23,6 +24,7 @@ _COLOURS = {
     Status.PASSED: "#2e7d32",
     Status.FAILED: "#c62828",
     Status.ERROR: "#e65100",
+    Status.BLOCKED: "#8d6e63",
     Status.SKIPPED: "#8a8a8a",
     Status.WAIVED: "#6a1b9a",
 }
@@ -41,6 +43,7 @@ def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") 
         verdict_label=escape(t("verdict", lang)),
         verdict_meaning=escape(verdict_meaning(verdict, lang)),
         interrupted=f"<p>{escape(t('interrupted', lang))}</p>" if report.interrupted else "",
+        root_causes=_root_causes(report, lang),
         details=_details(report, lang),
         by_class=_by_class(report, lang),
         matrix=_matrix(report, lang),
@@ -74,6 +77,27 @@ def _mark(report: Report, lang: str) -> str:
         f'<div class="signed">{escape(t("signed_by", lang))} <code>{escape(key_id)}</code>. '
         f"{escape(t('signed_note', lang))}</div>"
     )
+
+
+def _root_causes(report: Report, lang: str) -> str:
+    """'N root causes' before everything else: what to fix, each with what it explains."""
+    causes = report.root_causes()
+    if not causes:
+        return ""
+    items = "".join(
+        f'<li><a href="#p-{escape(c.requirement)}" class="mono">{escape(c.requirement)}</a> '
+        f"{escape(first_line(c.message))}"
+        + (
+            f"<br><small>{escape(t('explains', lang))}: {escape(', '.join(c.explains))}</small>"
+            if len(c.explains) > 1
+            else ""
+        )
+        + "</li>"
+        for c in causes
+    )
+    title = root_causes_title(len(causes), lang)
+    body = f'<ol class="causes">{items}</ol>'
+    return f'<section id="root-causes"><h2>{escape(title)}</h2>{body}</section>'
 
 
 def _details(report: Report, lang: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from conform.diff import regressions
 from conform.errors import ExitCode
 from conform.report import BundleRef, Report, TargetInfo
-from conform.results import Level, RequirementResult, Status, Verdict, exit_code_for
+from conform.results import Level, RequirementResult, Status, Verdict, blocker_of, exit_code_for
 from conform.runner.plan import NO_TEST, Plan, PlannedRequirement
 from conform.waivers import Waiver, apply_waivers
 
@@ -23,9 +23,10 @@ class TestOutcome:
     __test__ = False  # not a pytest test class, whatever its name says
     nodeid: str
     reqs: tuple[str, ...]
-    status: Status  # passed, failed (assertion), error (anything else), skipped
+    status: Status  # passed, failed (assertion), blocked (precondition), error, skipped
     message: str = ""
     evidence: tuple[str, ...] = ()
+    blocked_by: str = ""  # BLOCKED: the requirement whose behaviour the test needed
 
 
 @dataclass(frozen=True)
@@ -67,17 +68,47 @@ def _result(
 
 
 def _decide(p: PlannedRequirement, outcomes: list[TestOutcome], not_run: str) -> RequirementResult:
-    """Any failed test fails it; else anything not passed is an error; all passed passes."""
+    """Any failed test fails it; else any error or skip errs; else any blocked test blocks it."""
     tests = [o.nodeid for o in outcomes]
     if not outcomes:
         return _result(p, Status.ERROR, not_run)
-    for status in (Status.FAILED, Status.ERROR, Status.SKIPPED):
+    for status in (Status.FAILED, Status.ERROR, Status.SKIPPED, Status.BLOCKED):
         bad = [o for o in outcomes if o.status is status]
         if bad:
-            final = Status.FAILED if status is Status.FAILED else Status.ERROR
+            final = status if status in (Status.FAILED, Status.BLOCKED) else Status.ERROR
             evidence = [e for o in bad for e in o.evidence]
-            return _result(p, final, bad[0].message, evidence, tests)
+            result = _result(p, final, bad[0].message, evidence, tests)
+            return replace(result, blocked_by=bad[0].blocked_by)
     return _result(p, Status.PASSED, "", [e for o in outcomes for e in o.evidence], tests)
+
+
+def resolve_blocked(results: Sequence[RequirementResult]) -> tuple[RequirementResult, ...]:
+    """Blocked stays blocked only when its precondition failed in this run; else error.
+
+    The message names the blocker and carries the blocker's own message, so the reader sees
+    the one failure to fix. A precondition that no failed requirement explains is a fault the
+    run cannot place: `error`, fail closed.
+    """
+    by_id = {r.id: r for r in results}
+    out = []
+    for r in results:
+        if r.status is not Status.BLOCKED:
+            out.append(r)
+            continue
+        root = blocker_of(r, by_id)
+        if root is None:
+            out.append(replace(r, status=Status.ERROR, blocked_by=""))
+        else:
+            out.append(replace(r, message=f"blocked by {r.blocked_by}: {_own(by_id, r)}"))
+    return tuple(out)
+
+
+def _own(by_id: dict[str, RequirementResult], r: RequirementResult) -> str:
+    """The message of R's direct blocker (its own 'blocked by' text when it is blocked too)."""
+    blocker = by_id[r.blocked_by]
+    if blocker.status is Status.BLOCKED:
+        return f"blocked by {blocker.blocked_by}: {_own(by_id, blocker)}"
+    return blocker.message
 
 
 def requirement_results(
@@ -100,7 +131,7 @@ def requirement_results(
         else:
             mine = [o for o in outcomes if p.requirement.id in o.reqs]
             out.append(_decide(p, mine, not_run))
-    return tuple(out)
+    return resolve_blocked(out)
 
 
 def _warnings(results: Sequence[RequirementResult], collect_errors: Sequence[str]) -> list[str]:

@@ -156,6 +156,8 @@ class FaultProxy:
 
     def __init__(self, hooks: Hooks = Hooks(), bundle: Bundle | None = None) -> None:
         self.hooks = hooks
+        # default: the bundle `conform run` certifies against by default (the newest), so the
+        # server serves the behaviours that version's bundle.yaml switches on
         bundle = bundle if bundle is not None else load_bundle(DEFAULT_BUNDLE)
         profile = profile_for(bundle)
         self.root, self._endpoint = profile.api_root, profile.fuzzing.notification_uri

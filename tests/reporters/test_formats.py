@@ -67,7 +67,7 @@ def test_html_of_a_signed_report_has_no_self_test_mark() -> None:
 
 def test_junit_parses_with_counts_per_class() -> None:
     report = make_report()
-    xml = JUnitXml.fromstring(render(report, ReportFormat.JUNIT).decode())
+    xml = JUnitXml.fromstring(render(report, ReportFormat.JUNIT))
     suites = {s.name: s for s in xml}
     assert set(suites) == {"core-entities", "query-pagination", "batch"}
     for name, suite in suites.items():
@@ -94,7 +94,11 @@ def test_markdown_summary_lists_failed_musts_with_reasons() -> None:
     assert "**NOT_CERTIFIED**" in md
     assert "Self-test — not a certification" in md
     assert "- **CORE-002** Requirement CORE-002: expected status 201, got 500" in md
-    assert "QRY-002" not in md.split("###")[1]  # a SHOULD failure is not a failed MUST
+    failed_musts = md.split("### Failed MUST requirements")[1].split("###")[0]
+    assert "QRY-002" not in failed_musts  # a SHOULD failure is not a failed MUST
+    # root causes come first, SHOULD failures included (they are warnings to fix too)
+    causes = md.split("### ")[1]
+    assert causes.startswith("2 root causes") and "**QRY-002**" in causes, causes
     assert "| CITY-123 |" in md
 
 
@@ -153,5 +157,12 @@ def test_reporters_read_evidence_lines_back_into_the_recorded_exchange() -> None
 def test_markdown_lists_at_most_25_failed_musts() -> None:
     many = tuple(result(f"CORE-{n:03d}", Status.FAILED, message="got 500") for n in range(1, 31))
     md = render(make_report(results=many), ReportFormat.MARKDOWN).decode()
-    failed_section = md.split("### ")[1]
+    failed_section = md.split("### Failed MUST requirements")[1].split("###")[0]
     assert failed_section.count("- **CORE-") == 25 and "- … +5 (report.html)" in failed_section
+
+
+def test_markdown_names_leftovers() -> None:
+    report = make_report(leftovers=("urn:ngsi-ld:T:conform-1 (DELETE answered 500)",))
+    md = render(report, ReportFormat.MARKDOWN).decode()
+    section = md.split("### Not cleaned up")[1].split("###")[0]
+    assert "- `urn:ngsi-ld:T:conform-1 (DELETE answered 500)`" in section
