@@ -23,7 +23,7 @@ import requests
 import requests.auth
 
 from conform.errors import ConfigError
-from conform.transport import WIRE_ERRORS, TransportError, describe, read_bounded
+from conform.transport import WIRE_ERRORS, TransportError, describe, proxies_for, read_bounded
 
 if TYPE_CHECKING:
     from conform.evidence import EvidenceLog
@@ -133,6 +133,7 @@ class OAuth2Auth(Auth):
         self._seen: list[str] = []
         self._session = requests.Session()
         self._session.trust_env = False
+        self._session.proxies = proxies_for(token_url, os.environ)  # the target's proxy rules
 
     def value(self) -> str:
         """`Bearer <token>`, fetching a token when there is none or it is about to expire."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from conform.report import Report
 from conform.results import Status, Verdict
@@ -105,3 +106,17 @@ def format_diff(diff: ReportDiff) -> list[str]:
     if diff.empty:
         lines.append("no differences in results or bundle")
     return lines
+
+
+def diff_to_dict(diff: ReportDiff) -> dict[str, Any]:
+    """The diff as JSON-ready data (`report diff --format json`)."""
+    return {
+        "old_verdict": diff.old_verdict.value,
+        "new_verdict": diff.new_verdict.value,
+        "newly_failing": list(diff.newly_failing),
+        "newly_passing": list(diff.newly_passing),
+        "changed": [{"id": c.id, "old": c.old.value, "new": c.new.value} for c in diff.changed],
+        "added": list(diff.added),
+        "removed": list(diff.removed),
+        "bundle_changes": [{"field": f, "old": a, "new": b} for f, a, b in diff.bundle_changes],
+    }

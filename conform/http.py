@@ -59,6 +59,7 @@ class Client:
         max_retry_after: float = 10.0,
         total_timeout: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        proxies: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.profile = profile or default_profile()
@@ -81,7 +82,12 @@ class Client:
         )
         self._default_headers.update(headers or {})
         self._session = requests.Session()
-        self._session.trust_env = False  # no proxies or .netrc credentials from the environment
+        self._session.trust_env = False  # no .netrc credentials; proxies only as given
+        self._proxies = dict(proxies or {})
+        for proxy in self._proxies.values():
+            password = urlsplit(proxy).password
+            if password:
+                evidence.add_secret(password)
         self._session.headers = CaseInsensitiveDict()
         if auth is not None:
             auth.bind(evidence)
@@ -278,6 +284,7 @@ class Client:
                 allow_redirects=False,
                 stream=True,
                 verify=self._verify,
+                proxies=self._proxies,
             )
             try:
                 status, response_headers = raw.status_code, raw.headers

@@ -30,6 +30,7 @@ class BundleRef:
     id: str
     version: str
     sha256: str
+    class_titles: dict[str, str] = field(default_factory=dict)  # in the report's language
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,10 @@ class Report:
         bad = [r for r in self.requirements if r.status in shown]
         return sorted(bad, key=lambda r: (r.level is not Level.MUST, r.id))
 
+    def class_title(self, cls_id: str) -> str:
+        """A conformance class as readers know it: its bundle title, else its id."""
+        return self.bundle.class_titles.get(cls_id) or cls_id
+
     def with_signature(self, signature: dict[str, str] | None) -> Report:
         """A copy carrying (or stripped of) a signature."""
         return replace(self, signature=signature)
@@ -115,7 +120,7 @@ class Report:
             "schema_version": SCHEMA_VERSION,
             "verdict": self.verdict.value,
             "harness": {"version": self.harness_version},
-            "bundle": asdict(self.bundle),
+            "bundle": {k: v for k, v in asdict(self.bundle).items() if v or k != "class_titles"},
             "target": {
                 **asdict(self.target),
                 "declared_classes": list(self.target.declared_classes),

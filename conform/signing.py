@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from conform.bundle import load_bundle
 from conform.errors import BundleError, ConfigError
 from conform.report import Report, canonical_json, load_report, write_atomic
+from conform.trust import trust_dir, trusted_key_files
 
 PASSPHRASE_ENV = "CONFORM_KEY_PASSPHRASE"
 PRIVATE_KEY_FILE = "conform-signing.key"
@@ -137,6 +138,7 @@ class CheckStatus(StrEnum):
 
     OK = "ok"
     WARNING = "warning"  # nothing wrong was found, but something could not be pinned down
+    SKIPPED = "skipped"  # not asked for (--integrity-only)
     FAILED = "FAILED"
 
 
@@ -183,16 +185,47 @@ def _read_document(file: Path) -> dict[str, Any]:
     return doc
 
 
-def _signature_check(doc: dict[str, Any], public_key: Path | None) -> Check:
-    pinned = load_public_key(public_key) if public_key else None
+def _pinned(
+    doc: dict[str, Any], public_key: Path | None, trust: Path
+) -> tuple[Ed25519PublicKey | None, str]:
+    """The key the signature must be made with, and where it was pinned ((None, '') if nowhere)."""
+    if public_key is not None:
+        return load_public_key(public_key), "the given key"
+    sig = doc.get("signature")
+    kid = sig.get("key_id") if isinstance(sig, dict) else None
+    for file in trusted_key_files(trust):
+        key = load_public_key(file)
+        if key_id(key) == kid:
+            return key, f"the trusted key {file}"
+    return None, ""
+
+
+def _signature_check(doc: dict[str, Any], public_key: Path | None, trust: Path) -> Check:
+    pinned, where = _pinned(doc, public_key, trust)
     valid, reason = check_signature(doc, pinned)
     if not valid:
         return Check("signature", CheckStatus.FAILED, reason or "invalid")
     kid = doc["signature"].get("key_id", "?")
     if pinned is None:
-        detail = f"signature valid but key not pinned (key {kid}); pass --public-key to pin it"
-        return Check("signature", CheckStatus.WARNING, detail)
-    return Check("signature", CheckStatus.OK, f"valid, signed with the given key {kid}")
+        detail = (
+            f"signature valid but its key {kid} is not pinned, so anyone could have made it: "
+            f"pass --public-key, or put the signer's public key in {trust}"
+        )
+        return Check("signature", CheckStatus.FAILED, detail)
+    return Check("signature", CheckStatus.OK, f"valid, signed with {where} ({kid})")
+
+
+def signature_state(doc: dict[str, Any], trust: Path) -> str:
+    """One line on a report's signature for `report show`: none, invalid, pinned or not."""
+    if doc.get("signature") is None:
+        return "unsigned: a SELF-TEST, not a certification"
+    check = _signature_check(doc, None, trust)
+    return f"signature {check.status.value}: {check.detail}"
+
+
+def fingerprint(public_key: Ed25519PublicKey) -> str:
+    """The full SHA-256 of a public key, for comparing it out of band (its key id is the start)."""
+    return "SHA256:" + hashlib.sha256(public_key.public_bytes(*_RAW)).hexdigest()
 
 
 def _evidence_check(report: Report, folder: Path) -> Check:
@@ -233,15 +266,25 @@ def _bundle_check(report: Report, bundle: str | Path | None) -> Check:
 
 
 def verify_report(
-    report_path: Path, public_key: Path | None = None, bundle: str | Path | None = None
+    report_path: Path,
+    public_key: Path | None = None,
+    bundle: str | Path | None = None,
+    *,
+    trust: Path | None = None,
+    integrity_only: bool = False,
 ) -> VerifyResult:
-    """Check a saved report's signature, evidence hash and bundle hash, each by name."""
+    """Check a saved report's signature, evidence hash and bundle hash, each by name.
+
+    The signature counts only with a pinned key (PUBLIC_KEY or one in TRUST); INTEGRITY_ONLY
+    skips it, checking the hashes alone.
+    """
     file = report_path / "report.json" if report_path.is_dir() else report_path
     doc = _read_document(file)
     report = load_report(file)
-    checks = (
-        _signature_check(doc, public_key),
-        _evidence_check(report, file.parent),
-        _bundle_check(report, bundle),
+    signature = (
+        Check("signature", CheckStatus.SKIPPED, "not checked (--integrity-only)")
+        if integrity_only
+        else _signature_check(doc, public_key, trust or trust_dir())
     )
+    checks = (signature, _evidence_check(report, file.parent), _bundle_check(report, bundle))
     return VerifyResult(report=file, checks=checks)

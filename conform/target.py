@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from conform.auth import AUTH_KINDS, Auth, AuthConfig, AuthKind, Secret
 from conform.errors import ConfigError
 from conform.http import Client
 from conform.profiles import Profile, default_profile
+from conform.transport import proxies_for
 from conform.yamlfile import load_yaml_file
 
 if TYPE_CHECKING:
@@ -257,4 +259,5 @@ def client_for(
         evidence=evidence,
         namespace=namespace,
         ca_bundle=target.ca_bundle,
+        proxies=proxies_for(target.url, os.environ if environ is None else environ),
     )

@@ -7,6 +7,7 @@ import json
 import socket
 import ssl
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -172,3 +173,24 @@ class Response:
             if not self.content.strip():
                 raise AssertionError(f"expected a JSON body, got an empty body ({kind})") from None
             raise AssertionError(f"expected a JSON body, got {kind} {self.text[:200]!r}") from None
+
+
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def proxies_for(url: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The proxy for URL from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (any case), else none.
+
+    A loopback target is never proxied (a corporate proxy cannot reach this machine's
+    loopback); nothing else is taken from the environment (no .netrc credentials).
+    """
+    host = (urlsplit(url).hostname or "").lower()
+    if host in _LOOPBACK or host.startswith("127."):
+        return {}
+    found = {k.lower(): v for k, v in environ.items() if k.lower().endswith("_proxy") and v}
+    no_proxy = [h.strip().lower().lstrip(".") for h in found.get("no_proxy", "").split(",")]
+    if "*" in no_proxy or any(h and (host == h or host.endswith("." + h)) for h in no_proxy):
+        return {}
+    scheme = urlsplit(url).scheme.lower()
+    proxy = found.get(f"{scheme}_proxy") or found.get("all_proxy")
+    return {scheme: proxy} if proxy else {}

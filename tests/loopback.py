@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import ssl
 import struct
@@ -194,3 +195,12 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
         )
     )
     return cert_path, key_path
+
+
+def default_sigint() -> None:
+    """Popen(preexec_fn=...) for a child the test will Ctrl-C: restore SIGINT's default.
+
+    A test run started in the background inherits SIGINT ignored, and Python keeps it ignored:
+    the child would never see the test's Ctrl-C.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -20,7 +20,8 @@ PACKAGE = Path(conform.__file__).parent
 # Lowest first. A module may import modules of its own layer or of a lower one, never higher.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("conform", "conform.errors", "conform.resources", "conform.yamlfile",
-              "conform.files", "conform.loopback", "conform.results", "conform.i18n")),
+              "conform.files", "conform.loopback", "conform.results", "conform.i18n",
+              "conform.trust")),
     ("profiles", ("conform.profiles",)),
     ("spec", ("conform.bundle", "conform.jsonld", "conform.datamodels", "conform.datamodel_errors",
               "conform.datamodel_formats", "conform.datamodel_forms", "conform.datafiles")),

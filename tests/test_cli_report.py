@@ -14,6 +14,7 @@ from conform.bundle import load_bundle
 from conform.report import BundleRef
 from conform.results import Status
 from conform.signing import PASSPHRASE_ENV
+from conform.trust import TRUST_ENV
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -21,6 +22,7 @@ PASSPHRASE = "correct horse battery staple"
 def run_cli(*args: str, passphrase: str | None = PASSPHRASE) -> subprocess.CompletedProcess[str]:
     """Run `python -m conform ARGS` as a user would (not a TTY: plain output)."""
     env = {k: v for k, v in os.environ.items() if k != PASSPHRASE_ENV}
+    env[TRUST_ENV] = str(Path(__file__).parent / "no-trusted-keys")  # the user's store: not here
     if passphrase is not None:
         env[PASSPHRASE_ENV] = passphrase
     return subprocess.run(
@@ -62,7 +64,7 @@ def test_show_prints_verdict_and_exits_as_the_run_did(
     done = run_cli("report", "show", str(tmp_path / "report.json"))
     assert done.returncode == code, done.stderr
     assert f"Verdict: {verdict}" in done.stdout
-    assert "Self-test — not a certification" in done.stdout
+    assert "SELF-TEST — not a certification" in done.stdout
     assert "core-entities: passed " in done.stdout
 
 
@@ -110,7 +112,7 @@ def test_verify_passes_then_names_the_tampered_check(
     assert "bundle: ok" in done.stdout and "report verified" in done.stdout
 
     unpinned = run_cli("report", "verify", str(folder))
-    assert unpinned.returncode == 0 and "key not pinned" in unpinned.stdout
+    assert unpinned.returncode == 1 and "is not pinned" in unpinned.stdout
 
     report_json = folder / "report.json"
     original = report_json.read_text()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback import default_sigint
 
 from conform.bundle import load_bundle
 from conform.runner.output import check_report
@@ -94,7 +95,7 @@ def test_default_out_dir_is_named_after_the_system(tmp_path: Path) -> None:
     port = closed_port()
     proc = conform("--url", f"http://127.0.0.1:{port}", "--seed", "11", cwd=tmp_path)
     assert proc.returncode == 3
-    (folder,) = (tmp_path / "reports").iterdir()
+    (folder,) = (p for p in (tmp_path / "reports").iterdir() if p.name != "last")
     assert folder.name.startswith(f"127.0.0.1-{port}-")
     assert json.loads((folder / "report.json").read_text())["seed"] == 11
     assert "seed 11" in proc.stdout
@@ -145,6 +146,7 @@ def test_ctrl_c_writes_incomplete_report_and_exits_130(slow_server: str, tmp_pat
         [sys.executable, "-m", "conform", "run", "--url", slow_server, "--out", str(out),
          "--only", "CORE-001", "--request-timeout", "60"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_sigint,
     )  # fmt: skip
     try:
         assert _Slow.writes.wait(60), "the run never sent its first write"

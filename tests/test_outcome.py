@@ -228,7 +228,7 @@ def test_every_format_knows_blocked(run: tuple[RunOutcome, Path]) -> None:
     skipped = cases["CORE-005"].find("skipped")
     assert skipped is not None and skipped.get("message", "").startswith("blocked by CORE-002")
     md = (out / "summary.md").read_text()
-    assert md.index("### 2 root causes") < md.index("| core-entities")
+    assert md.index("### 2 root causes") < md.index("| Core entities")  # class titles
     assert "**CORE-002**" in md and "CORE-005" in md.split("### 2 root causes")[1].split("###")[0]
     html = (out / "report.html").read_text()
     assert html.index('id="root-causes"') < html.index('id="matrix"')

@@ -98,7 +98,7 @@ def test_undeclared_optional_class_is_skipped(
     assert got["BAT-001"].status is Status.SKIPPED
     assert got["BAT-001"].message == "optional class batch not declared"
     assert got["BAT-001"].applicable is False
-    declared = certify(mini, tmp_path, url=server.url, classes=("batch",))
+    declared = certify(mini, tmp_path / "declared", url=server.url, classes=("batch",))
     assert statuses(declared)["BAT-001"] == (Status.PASSED, "")
 
 

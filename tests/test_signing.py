@@ -81,10 +81,27 @@ def test_signed_report_verifies_with_pinned_key(signed_dir: Path, keys: tuple[Pa
     assert result.ok
 
 
-def test_unpinned_key_is_a_warning_not_a_failure(signed_dir: Path) -> None:
-    result = verify_report(signed_dir / "report.json")
-    assert _status(result)["signature"] is CheckStatus.WARNING
-    assert "key not pinned" in result.checks[0].detail
+def test_unpinned_key_fails_unless_trusted(
+    signed_dir: Path, keys: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A valid signature proves nothing about who made it until the key is pinned."""
+    trust = tmp_path / "trusted"
+    result = verify_report(signed_dir / "report.json", trust=trust)
+    assert _status(result)["signature"] is CheckStatus.FAILED
+    assert "is not pinned" in result.checks[0].detail and str(trust) in result.checks[0].detail
+    assert not result.ok
+    trust.mkdir()
+    (trust / "department.pub").write_bytes(keys[1].read_bytes())
+    result = verify_report(signed_dir / "report.json", trust=trust)
+    assert _status(result)["signature"] is CheckStatus.OK and result.ok
+    assert f"the trusted key {trust / 'department.pub'}" in result.checks[0].detail
+
+
+def test_integrity_only_skips_the_signer(signed_dir: Path, tmp_path: Path) -> None:
+    result = verify_report(signed_dir, trust=tmp_path / "none", integrity_only=True)
+    assert _status(result) == {
+        "signature": CheckStatus.SKIPPED, "evidence": CheckStatus.OK, "bundle": CheckStatus.OK,
+    }  # fmt: skip
     assert result.ok
 
 

@@ -9,6 +9,7 @@ import typer
 
 from conform.errors import UsageError
 from conform.files import write_atomic
+from conform.runner.preflight import check_writable
 
 SYSTEM_TEMPLATE = """\
 # conform system file: the system under test. Fill in `url`, then run
@@ -51,6 +52,7 @@ def write_template(path: Path, *, force: bool = False) -> None:
     """Write the system.yaml template to `path`; never overwrite unless `force`."""
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; use --force to overwrite it")
+    check_writable(path.parent, "init")
     write_atomic(path, SYSTEM_TEMPLATE)
 
 

@@ -30,7 +30,11 @@ def serve(
     server = for_bundle(loaded, host=host, port=port).start()
     try:  # the URL is printed inside, so a Ctrl-C right after it still stops the server
         root = profile_for(loaded).api_root
-        typer.echo(f"conform reference server for {loaded.ref} at {server.url}{root}")
+        typer.echo(
+            f"conform reference server for {loaded.ref} at {server.url} (API under {root}); "
+            f"certify it with: conform run --url {server.url}"
+            + ("" if loaded.id == DEFAULT_BUNDLE else f" --bundle {loaded.ref}")
+        )
         threading.Event().wait()  # until Ctrl-C
     except KeyboardInterrupt:
         pass  # Ctrl-C is how this command is meant to end: exit 0, quietly

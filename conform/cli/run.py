@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from conform.cli.progress import make_progress
+from conform.errors import UsageError
+from conform.i18n import normalise_lang
 from conform.reporters import DEFAULT_FORMATS, FORMAT_NAMES, parse_formats
 from conform.runner import RunConfig, run_certification
 from conform.runner.config import (
@@ -16,21 +18,45 @@ from conform.runner.config import (
     random_seed,
     system_lang,
 )
+from conform.runner.preflight import local_system, split_list
 from conform.signing import PASSPHRASE_ENV
 
 _Url = Annotated[
     str | None,
-    typer.Option("--url", help="Target root URL (API under /ngsi-ld/v1); overrides --system's."),
+    typer.Option(
+        "--url",
+        help="Target server root (the API root …/ngsi-ld/v1 is accepted); overrides --system's.",
+    ),
 ]
 _Bundle = Annotated[str, typer.Option("--bundle", help="Bundle as ID, ID@VERSION or a folder.")]
 _System = Annotated[
-    Path | None, typer.Option("--system", help="system.yaml describing the target.")
+    Path | None,
+    typer.Option(
+        "--system", help="system.yaml describing the target (default: ./system.yaml if present)."
+    ),
+]
+_Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print only the verdict and the report folder.")
+]
+_Verbose = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="One line per test (no bar), and at the end every failed, blocked and errored "
+        "requirement.",
+    ),
+]
+_Force = Annotated[
+    bool, typer.Option("--force", help="Overwrite a report already in the --out folder.")
 ]
 _Class = Annotated[
-    list[str] | None, typer.Option("--class", help="Declare an optional class (repeatable).")
+    list[str] | None,
+    typer.Option("--class", help="Declare optional classes (repeatable or comma-separated)."),
 ]
 _Only = Annotated[
-    list[str] | None, typer.Option("--only", help="Run only this requirement id (repeatable).")
+    list[str] | None,
+    typer.Option("--only", help="Run only these requirement ids (repeatable or comma-separated)."),
 ]
 _Seed = Annotated[
     int | None, typer.Option("--seed", help="Seed for generated data (default: random).")
@@ -54,7 +80,11 @@ _Callback = Annotated[
 ]
 _Lang = Annotated[
     str | None,
-    typer.Option("--lang", help="en or ja (default: the system file's lang, else en)."),
+    typer.Option(
+        "--lang",
+        callback=normalise_lang,
+        help="en or ja (default: the system file's lang, else en).",
+    ),
 ]
 _Suite = Annotated[
     Path | None,
@@ -87,12 +117,6 @@ _MaxExamples = Annotated[
     typer.Option(
         "--max-examples",
         help="Property-based phase: generated requests per operation and mode (valid, invalid).",
-    ),
-]
-_Verbose = Annotated[
-    bool,
-    typer.Option(
-        "--verbose", help="At the end, list every failed, blocked and errored requirement."
     ),
 ]
 _Workers = Annotated[
@@ -129,25 +153,31 @@ def run(
     fail_on_regression: _FailOnRegression = False,
     max_examples: _MaxExamples = DEFAULT_MAX_EXAMPLES,
     workers: _Workers = 1,
-    formats: _Format = None,
+    force: _Force = False,
+    quiet: _Quiet = False,
     verbose: _Verbose = False,
+    formats: _Format = None,
 ) -> None:
-    """Certify a city-OS endpoint; with no --url and no --system, the built-in reference server.
+    """Certify a city-OS endpoint (else ./system.yaml's, else the built-in reference server).
 
     Exit codes: 0 certified or conditional, 1 not certified, 2 usage error, 3 incomplete,
     130 interrupted. A report is written in every case but 2. With --fail-on-regression,
     1 means a regression against --baseline and 0 none, whatever the verdict (3 and 130 stay).
     """
+    system = local_system(url, system)
     config = RunConfig(
-        url=url, bundle=bundle, system=system, classes=tuple(classes or ()),
-        only=tuple(only or ()), seed=random_seed() if seed is None else seed,
+        url=url, bundle=bundle, system=system, classes=split_list(classes),
+        only=split_list(only), seed=random_seed() if seed is None else seed,
         read_only=read_only, request_timeout=request_timeout, out=out, max_body=max_body,
         ca_bundle=ca_bundle, callback_host=callback_host, lang=lang or system_lang(system),
         suite_dir=suite, sign_key=sign_key, waivers=waivers, baseline=baseline,
         fail_on_regression=fail_on_regression, max_examples=max_examples, workers=workers,
+        force=force,
         formats=parse_formats(formats) if formats else DEFAULT_FORMATS,
     )  # fmt: skip
-    progress = make_progress(config.lang, verbose=verbose)
+    if quiet and verbose:
+        raise UsageError("--quiet and --verbose: choose one")
+    progress = make_progress(config.lang, quiet=quiet, verbose=verbose)
     try:
         outcome = run_certification(config, progress)
     finally:

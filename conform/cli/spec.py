@@ -13,15 +13,10 @@ import typer
 from conform.bundle import Bundle, find_bundles, load_bundle
 from conform.bundle.changes import compare, previous_version, render_changes
 from conform.errors import BundleError, ExitCode
+from conform.i18n import normalise_lang
 from conform.lint import Severity, lint_path, render_json, render_text, suite_covered
 from conform.results import Level
-
-
-class Lang(StrEnum):
-    """Languages bundle texts come in."""
-
-    EN = "en"
-    JA = "ja"
+from conform.runner.preflight import check_bundle
 
 
 class OutputFormat(StrEnum):
@@ -31,7 +26,9 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
-LangOption = Annotated[Lang, typer.Option("--lang", help="Language of titles.")]
+LangOption = Annotated[
+    str, typer.Option("--lang", callback=normalise_lang, help="Language of titles: en or ja.")
+]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 
 
@@ -45,13 +42,13 @@ def table(rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _text(texts: dict[str, str], lang: Lang) -> str:
-    return texts.get(lang.value) or texts["en"]
+def _text(texts: dict[str, str], lang: str) -> str:
+    return texts.get(lang) or texts["en"]
 
 
 def list_bundles(
     long: Annotated[bool, typer.Option("--long", help="Show the full SHA-256.")] = False,
-    lang: LangOption = Lang.EN,
+    lang: LangOption = "en",
 ) -> None:
     """List the published bundles: id, version, content hash, title."""
     rows = [("ID", "VERSION", "SHA256", "TITLE")]
@@ -65,11 +62,12 @@ def show(
     requirements: Annotated[
         bool, typer.Option("--requirements", help="List every requirement.")
     ] = False,
-    lang: LangOption = Lang.EN,
+    lang: LangOption = "en",
 ) -> None:
     """Show a bundle: manifest, conformance classes, requirement counts, changes since the
-    previous version."""
+    previous version; exit 2 if it is broken."""
     bundle = load_bundle(ref)
+    check_bundle(bundle)  # a bundle a run would refuse must not look fine here
     text = describe(bundle, lang, requirements)
     try:
         earlier = previous_version(bundle, find_bundles())
@@ -96,7 +94,7 @@ def diff(
         typer.echo(render_changes(changes, after))
 
 
-def describe(bundle: Bundle, lang: Lang, requirements: bool) -> str:
+def describe(bundle: Bundle, lang: str, requirements: bool) -> str:
     """The text of `spec show`."""
     manifest = bundle.manifest
     base = manifest.get("base_standard") or {}

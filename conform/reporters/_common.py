@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from conform.evidence import Exchange
 from conform.report import Report
-from conform.results import Status
+from conform.results import RequirementResult, Status
 
 # Column order of every per-status table.
 STATUSES = (
@@ -42,3 +43,34 @@ def first_line(text: str, limit: int = 200) -> str:
     """The first line of a message, shortened for one-line listings."""
     line = text.strip().splitlines()[0] if text.strip() else ""
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+_CITED = re.compile(r"\[(x[0-9]+)\]")
+
+
+def failing_exchange(result: RequirementResult, index: dict[str, Exchange]) -> Exchange | None:
+    """The exchange a failure is about: the one its message cites, else its last recorded one."""
+    cited = _CITED.findall(result.message)
+    for exchange_id in (*reversed(cited), *reversed(result.evidence)):
+        if exchange_id in index:
+            return index[exchange_id]
+    return None
+
+
+def _clip(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[:limit] + "\n…"
+
+
+def exchange_text(x: Exchange, limit: int | None = 1500) -> str:
+    """A recorded exchange as plain text: request, response (bodies clipped to LIMIT), curl."""
+    lines = [f"> {x.method} {x.url}", *(f"> {k}: {v}" for k, v in x.request_headers.items())]
+    if x.request_body:
+        lines += [">", *(f"> {line}" for line in _clip(x.request_body, limit).splitlines())]
+    if x.status is None:
+        lines.append(f"< no response: {x.error or ''}")
+    else:
+        lines.append(f"< {x.status}")
+        lines += [f"< {k}: {v}" for k, v in x.response_headers.items()]
+        if x.response_body:
+            lines += ["<", *(f"< {line}" for line in _clip(x.response_body, limit).splitlines())]
+    return "\n".join([f"evidence {x.id}:", *lines, f"$ {x.curl()}"])

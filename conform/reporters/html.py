@@ -39,7 +39,11 @@ def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") 
         lang=escape(lang),
         title=escape(f"{t('title', lang)} — {report.target.name}"),
         mark=_mark(report, lang),
-        verdict=escape(verdict.value),
+        verdict=escape(
+            verdict.value if report.signature else f"{verdict.value} — {t('self_test', lang)}"
+        ),
+        # an unsigned verdict never wears a certificate's colour: a screenshot must not pass
+        verdict_class="self-test" if report.signature is None else escape(verdict.value),
         verdict_label=escape(t("verdict", lang)),
         verdict_meaning=escape(verdict_meaning(verdict, lang)),
         interrupted=f"<p>{escape(t('interrupted', lang))}</p>" if report.interrupted else "",
@@ -151,7 +155,9 @@ def _by_class(report: Report, lang: str) -> str:
     for cls, counts in report.counts_by_class().items():
         total = sum(counts.values())
         cells = [str(counts.get(s, 0)) for s in STATUSES]
-        rows.append([escape(cls), *cells, str(total), _bar(counts, total, lang)])
+        rows.append(
+            [escape(report.class_title(cls)), *cells, str(total), _bar(counts, total, lang)]
+        )
     return f"<h2>{escape(t('by_class', lang))}</h2>" + _table(head, rows)
 
 
@@ -167,7 +173,7 @@ def _matrix(report: Report, lang: str) -> str:
     )
     rows = "".join(
         f'<tr data-status="{r.status.value}"><td class="mono">{escape(r.id)}</td>'
-        f"<td>{escape(r.title)}</td><td>{escape(r.level.value)}</td><td>{escape(r.cls)}</td>"
+        f"<td>{escape(r.title)}</td><td>{escape(r.level.value)}</td><td>{escape(report.class_title(r.cls))}</td>"
         f"<td>{escape(r.clause)}</td><td>{_badge(r.status, lang)}</td></tr>"
         for r in report.requirements
     )

@@ -8,7 +8,14 @@ from html import escape
 from conform.evidence import Exchange
 from conform.i18n import root_causes_title, status_label, t, verdict_meaning
 from conform.report import Report
-from conform.reporters._common import STATUSES, applied_waivers, first_line
+from conform.reporters._common import (
+    STATUSES,
+    applied_waivers,
+    evidence_index,
+    exchange_text,
+    failing_exchange,
+    first_line,
+)
 from conform.results import Level, Status, Verdict
 
 _ICON = {
@@ -18,6 +25,7 @@ _ICON = {
     Verdict.INCOMPLETE: "⚠️",
 }
 _MAX_LISTED = 25  # failed MUSTs listed; a job summary should stay readable
+_MAX_BODY = 600  # characters of each body in a listed failure's exchange
 
 
 def _cell(text: object) -> str:
@@ -65,14 +73,19 @@ def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") 
         _row(["---"] * (len(STATUSES) + 1)),
     ]
     for cls, counts in report.counts_by_class().items():
-        lines.append(_row([cls, *(counts.get(s, 0) for s in STATUSES)]))
+        lines.append(_row([report.class_title(cls), *(counts.get(s, 0) for s in STATUSES)]))
     failed = [r for r in report.problems() if r.level is Level.MUST and r.status is Status.FAILED]
     if failed:
         lines += ["", f"### {t('failed_musts', lang)}", ""]
-        lines += [
-            f"- **{r.id}** {_cell(r.title)}: {_cell(first_line(r.message))}"
-            for r in failed[:_MAX_LISTED]
-        ]
+        index = evidence_index(evidence)
+        for r in failed[:_MAX_LISTED]:
+            lines.append(f"- **{r.id}** {_cell(r.title)}: {_cell(first_line(r.message))}")
+            exchange = failing_exchange(r, index)
+            if exchange is not None:  # collapsed: the list stays short, the proof one click away
+                text = exchange_text(exchange, _MAX_BODY).replace("`", "'")
+                lines += [f"  <details><summary>{exchange.id}</summary>", "",
+                          "  ```text", *(f"  {line}" for line in text.splitlines()), "  ```",
+                          "", "  </details>"]  # fmt: skip
         if len(failed) > _MAX_LISTED:
             lines.append(f"- … +{len(failed) - _MAX_LISTED} (report.html)")
     if report.leftovers:
@@ -93,6 +106,16 @@ def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") 
     lines += [_row([t(k, lang) for k in ("id", "level", "class", "status", "req_title")])]
     lines += [_row(["---"] * 5)]
     for r in report.requirements:
-        lines.append(_row([r.id, r.level.value, r.cls, status_label(r.status, lang), r.title]))
+        lines.append(
+            _row(
+                [
+                    r.id,
+                    r.level.value,
+                    report.class_title(r.cls),
+                    status_label(r.status, lang),
+                    r.title,
+                ]
+            )
+        )
     lines += ["", "</details>"]
     return ("\n".join(lines) + "\n").encode()

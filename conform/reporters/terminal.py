@@ -9,10 +9,21 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
+from conform.evidence import Exchange
 from conform.i18n import root_causes_title, status_label, t, verdict_meaning
 from conform.report import Report
-from conform.reporters._common import STATUSES, first_line, waiver_text
-from conform.results import RootCause, Status, Verdict
+from conform.reporters._common import (
+    STATUSES,
+    evidence_index,
+    exchange_text,
+    failing_exchange,
+    first_line,
+    waiver_text,
+)
+from conform.results import RequirementResult, RootCause, Status, Verdict
+
+_MAX_BODY = 600  # characters of each body of a failing exchange shown with --verbose
+_BRIEF_BODY = 160  # characters of the response body shown with a root cause
 
 _STYLE = {
     Verdict.CERTIFIED: "bold green",
@@ -39,16 +50,19 @@ def _ids(ids: Sequence[str]) -> str:
     return shown + (f" (+{len(ids) - _MAX_IDS})" if len(ids) > _MAX_IDS else "")
 
 
-def _cause_lines(causes: Sequence[RootCause], report: Report, lang: str) -> list[str]:
-    levels = {r.id: r.level.value for r in report.requirements}
+def _cause_lines(
+    causes: Sequence[RootCause], report: Report, lang: str, index: dict[str, Exchange]
+) -> list[str]:
+    results = {r.id: r for r in report.requirements}
     lines = [f"{root_causes_title(len(causes), lang)}:"]
     for c in causes[:_MAX_CAUSES]:
-        lines.append(
-            f"  {c.requirement} [{levels.get(c.requirement, '?')}] {first_line(c.message)}"
-        )
+        r = results.get(c.requirement)
+        level = r.level.value if r else "?"
+        lines.append(f"  {c.requirement} [{level}] {first_line(c.message)}")
         also = [i for i in c.explains if i != c.requirement]
         if also:
             lines.append(f"      {t('explains', lang)}: {_ids(also)}")
+        lines += _exchange_lines(r, index, brief=True, indent="      ")
     if len(causes) > _MAX_CAUSES:
         lines.append(f"  {t('more_in_report', lang).format(n=len(causes) - _MAX_CAUSES)}")
     return lines
@@ -68,12 +82,13 @@ def _error_lines(report: Report, lang: str) -> list[str]:
     return lines
 
 
-def _problem_lines(report: Report, lang: str) -> list[str]:
+def _problem_lines(report: Report, lang: str, index: dict[str, Exchange]) -> list[str]:
     lines = []
     for r in report.problems():
         lines.append(f"{status_label(r.status, lang).upper()} {r.id} [{r.level.value}] {r.title}")
         if r.message:
             lines.append(f"    {first_line(r.message)}")
+        lines += _exchange_lines(r, index, brief=False, indent="    ")
     return lines
 
 
@@ -91,25 +106,50 @@ def _footer_lines(report: Report, lang: str, listed: set[str]) -> list[str]:
     return lines
 
 
-def report_lines(report: Report, lang: str = "en", *, verbose: bool = False) -> list[str]:
-    """The report as plain lines: verdict, counts per class, root causes, leftovers, warnings.
+def _exchange_lines(
+    r: RequirementResult | None, index: dict[str, Exchange], *, brief: bool, indent: str
+) -> list[str]:
+    """The failing exchange of R: in full (bodies clipped), or BRIEF: request line, status,
+    the body's first line and the curl that repeats it."""
+    exchange = failing_exchange(r, index) if r and r.status is Status.FAILED else None
+    if exchange is None:
+        return []
+    if not brief:
+        return [indent + line for line in exchange_text(exchange, _MAX_BODY).splitlines()]
+    x = exchange
+    lines = [f"evidence {x.id}:", f"> {x.method} {x.url}"]
+    if x.status is None:
+        lines.append(f"< no response: {x.error or ''}")
+    else:
+        lines.append(f"< {x.status}")
+        if x.response_body and x.response_body.strip():
+            lines.append(f"< {first_line(x.response_body, _BRIEF_BODY)}")
+    return [indent + line for line in (*lines, f"$ {x.curl()}")]
 
-    The default fits a screen; VERBOSE lists every failed, blocked and errored requirement.
+
+def report_lines(
+    report: Report, lang: str = "en", evidence: Sequence[Exchange] = (), *, verbose: bool = False
+) -> list[str]:
+    """The report as plain lines: self-test banner, verdict, counts per class, root causes (with
+    the exchange each failed on), leftovers, warnings.
+
+    The default fits a screen; VERBOSE lists every failed, blocked and errored requirement, each
+    failure with its exchange.
     """
     v = report.verdict
-    lines = [f"{t('verdict', lang)}: {v.value} — {verdict_meaning(v, lang)}"]
-    if not report.signed:
-        lines.append(t("self_test", lang))
+    lines = [] if report.signed else [f"*** {t('self_test', lang)} ***"]
+    lines.append(f"{t('verdict', lang)}: {v.value} — {verdict_meaning(v, lang)}")
     lines += _context_lines(report, lang)
     for cls, counts in report.counts_by_class().items():
         parts = [f"{status_label(s, lang)} {counts[s]}" for s in STATUSES if counts.get(s)]
-        lines.append(f"  {cls}: {', '.join(parts)}")
+        lines.append(f"  {report.class_title(cls)}: {', '.join(parts)}")
+    index = evidence_index(evidence)
     causes = report.root_causes()
     if verbose:
-        lines += _problem_lines(report, lang)
+        lines += _problem_lines(report, lang, index)
         listed = {r.id for r in report.problems()}
     else:
-        lines += _cause_lines(causes, report, lang) if causes else []
+        lines += _cause_lines(causes, report, lang, index) if causes else []
         lines += _error_lines(report, lang)
         listed = {c.requirement for c in causes[:_MAX_CAUSES]}
         listed |= {i for c in causes[:_MAX_CAUSES] for i in c.explains}
@@ -117,25 +157,34 @@ def report_lines(report: Report, lang: str = "en", *, verbose: bool = False) -> 
 
 
 def print_report(
-    report: Report, console: Console, lang: str = "en", *, verbose: bool = False
+    report: Report,
+    console: Console,
+    lang: str = "en",
+    evidence: Sequence[Exchange] = (),
+    *,
+    verbose: bool = False,
 ) -> None:
-    """Show a report on console: the verdict in colour on a terminal, then plain lines."""
-    lines = report_lines(report, lang, verbose=verbose)
+    """Show a report on console: on a terminal the self-test banner first (never green) and the
+    verdict in colour, then plain lines."""
+    lines = report_lines(report, lang, evidence, verbose=verbose)
     if console.is_terminal:
-        console.print(Text(lines[0], style=_STYLE[report.verdict]))
-        if not report.signed:
-            console.print(Text(lines[1], style="bold yellow reverse"))
-        lines = lines[1 if report.signed else 2 :]
-    else:
-        console.print(Text(lines[0]), soft_wrap=True)
+        if not report.signed:  # a screenshot must not pass for a certificate
+            console.print(Text(f" {t('self_test', lang)} ", style="bold black on yellow"))
+            lines = lines[1:]
+        style = _STYLE[report.verdict] if report.signed else "bold yellow"
+        console.print(Text(lines[0], style=style))
         lines = lines[1:]
     for line in lines:
         console.print(Text(line), soft_wrap=True)  # Text: report strings are not markup
 
 
-def closing_line(report: Report, seconds: float, html: Path) -> str:
+def closing_line(report: Report, seconds: float, html: Path, lang: str = "en") -> str:
     """A pytest-style last line: '129 passed, 2 failed, 1 blocked in 41.2s — report: …'."""
     counts = report.counts()
-    parts = [f"{counts.get(s, 0)} {s.value}" for s in (Status.PASSED, Status.FAILED)]
-    parts += [f"{counts[s]} {s.value}" for s in STATUSES[2:] if counts.get(s)]
-    return f"{', '.join(parts)} in {seconds:.1f}s — report: {html}"
+    shown = (Status.PASSED, Status.FAILED, *(s for s in STATUSES[2:] if counts.get(s)))
+    parts = [
+        t("closing_count", lang).format(n=counts.get(s, 0), status=status_label(s, lang))
+        for s in shown
+    ]
+    joined = ("、" if lang == "ja" else ", ").join(parts)
+    return t("closing_line", lang).format(counts=joined, seconds=f"{seconds:.1f}", html=html)

@@ -14,15 +14,18 @@ from conform.bundle import Bundle, load_bundle
 from conform.diff import regressions
 from conform.errors import UsageError
 from conform.evidence import EvidenceLog
-from conform.http import BodyTooLarge, TransportError
+from conform.http import BodyTooLarge, TransportError, Unauthorized
 from conform.profiles import check_map, profile_for
 from conform.report import BundleRef, EvidenceRef, Report, TargetInfo, load_report
 from conform.resources import suites_dir
 from conform.runner.config import RunConfig
 from conform.runner.execute import SuiteRun, run_suite
+from conform.runner.localise import class_titles, localised
 from conform.runner.outcome import RunOutcome, build_report
-from conform.runner.output import EVIDENCE_FILE, default_out_dir, write_formats
+from conform.runner.output import EVIDENCE_FILE, default_out_dir, link_last, write_formats
 from conform.runner.plan import Plan, make_plan
+from conform.runner.preflight import check_bundle, check_out_dir, strip_api_root, target_line
+from conform.runner.probe import probe_problem, unauthorized, unreachable
 from conform.runner.progress import Progress
 from conform.runner.properties import planned, run_phase
 from conform.signing import load_private_key, sign_report
@@ -68,18 +71,20 @@ def _suite_dir(config: RunConfig, bundle: Bundle) -> Path:
 
 
 def _probe(ctx: SuiteContext) -> str:
-    """'' if the endpoint answers HTTP at all, else why not (any status means reachable)."""
+    """'' if the endpoint can be tested, else why not (one actionable line)."""
     ctx.evidence.set_phase("probe")
     path, params = profile_for(ctx.bundle).probe.request(tuple(ctx.target.data_models))
     try:
-        ctx.client.get(path, params=params)
+        response = ctx.client.get(path, params=params)
     except BodyTooLarge as exc:  # the harness's own cap, not proof the target broke a rule
         return f"could not read the endpoint's answer: {exc} (the --max-body cap)"
+    except Unauthorized as exc:
+        return unauthorized(str(exc))
     except TransportError as exc:
-        return f"endpoint unreachable: {exc}"
+        return unreachable(str(exc))
     finally:
         ctx.evidence.set_phase("")
-    return ""
+    return probe_problem(response, ctx.client.base_url, ctx.client.api_root)
 
 
 def _execute(
@@ -136,7 +141,8 @@ def _run(
     )  # fmt: skip
     run_id, started = secrets.token_hex(4), _now()
     progress.run_started(plan)
-    progress.phase(f"run {run_id}, seed {config.seed}, target {target.url}")
+    progress.phase(target_line(target, config.system, config.uses_reference))
+    progress.phase(f"run {run_id}, seed {config.seed}")
     for warning in inputs.warnings:
         progress.phase(f"warning: {warning}")
     with open_session(
@@ -153,7 +159,9 @@ def _run(
         leftovers, cut = _cleanup(ctx)
         report = build_report(
             plan, run.outcomes,
-            bundle=BundleRef(bundle.id, bundle.version, bundle.sha256),
+            bundle=BundleRef(
+                bundle.id, bundle.version, bundle.sha256, class_titles(bundle, config.lang)
+            ),
             target=TargetInfo(
                 target.name, target.url, target.vendor or "", target.product_version or "",
                 tuple(target.classes), tuple(target.data_models),
@@ -165,11 +173,16 @@ def _run(
             leftovers=leftovers, waivers=inputs.waivers, waiver_warnings=inputs.warnings,
             baseline=inputs.baseline, lang=config.lang, redact=ctx.evidence.redact,
         )  # fmt: skip
+        report = replace(report, requirements=localised(report.requirements, bundle, config.lang))
         out_dir = config.out or default_out_dir(target.name)
         progress.phase(f"writing the report to {out_dir}")
         report, files = _write(config, ctx.evidence, out_dir, report)
+        if config.out is None:
+            link_last(out_dir)  # reports/last: the baseline of the next run
         regressed = tuple(regressions(inputs.baseline, report)) if inputs.baseline else ()
-        return RunOutcome(report, out_dir, files, regressed, config.fail_on_regression)
+        return RunOutcome(
+            report, out_dir, files, regressed, config.fail_on_regression, stopped=error_all
+        )
 
 
 def _write(
@@ -188,6 +201,8 @@ def _write(
 def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
     """Certify the configured target (or the in-process reference server) and write the report."""
     bundle = load_bundle(config.bundle)
+    check_bundle(bundle)
+    check_out_dir(config.out or Path("reports"), force=config.force)
     inputs = _read_inputs(config, bundle)
     with contextlib.ExitStack() as stack:
         if config.uses_reference:
@@ -201,6 +216,9 @@ def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
                 bundle, url=config.url, system=config.system, classes=config.classes,
                 callback_host=config.callback_host, ca_bundle=config.ca_bundle,
             )  # fmt: skip
+            target, note = strip_api_root(target, profile_for(bundle).api_root)
+            if note:
+                progress.phase(note)
         outcome = _run(config, bundle, target, inputs, progress)
     progress.run_finished(outcome)
     return outcome

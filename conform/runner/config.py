@@ -42,6 +42,7 @@ class RunConfig:
     fail_on_regression: bool = False
     max_examples: int = DEFAULT_MAX_EXAMPLES
     workers: int = 1  # property-based phase: operations fuzzed in parallel
+    force: bool = False  # --out may hold an earlier report: overwrite it
     formats: tuple[ReportFormat, ...] = DEFAULT_FORMATS  # report.json is always written
 
     def __post_init__(self) -> None:
@@ -64,8 +65,6 @@ class RunConfig:
             raise UsageError(f"--max-body: must be a positive byte count, got {self.max_body}")
         if self.lang not in LANGS:
             raise UsageError(f"--lang: must be one of {', '.join(LANGS)}, got {self.lang!r}")
-        if self.out is not None and self.out.exists() and not self.out.is_dir():
-            raise UsageError(f"--out: {self.out} exists and is not a folder")
         if self.fail_on_regression and self.baseline is None:
             raise UsageError("--fail-on-regression: needs --baseline (the report to compare with)")
         files = (

@@ -74,6 +74,7 @@ class Collector:
         if drop:
             config.hook.pytest_deselected(items=drop)
         items[:] = keep
+        self.progress.tests_collected(len(keep))  # parametrised tests count once per case
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

@@ -38,6 +38,7 @@ class RunOutcome:
     files: tuple[Path, ...]
     regressions: tuple[str, ...] = ()  # ids that passed in the --baseline report, not now
     gate: bool = False  # --fail-on-regression: regressions decide, not the verdict
+    stopped: str = ""  # why nothing could be tested (the probe's reason), else ''
 
     @property
     def exit_code(self) -> ExitCode:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -27,7 +28,11 @@ def default_out_dir(system: str, now: datetime | None = None) -> Path:
     """reports/<system>-<UTC timestamp>/, relative to the current directory."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", system).strip("-.") or "target"
-    return Path("reports") / f"{safe}-{stamp}"
+    folder, n = Path("reports") / f"{safe}-{stamp}", 1
+    while folder.exists():  # two runs in one second: never overwrite the first
+        n += 1
+        folder = Path("reports") / f"{safe}-{stamp}-{n}"
+    return folder
 
 
 @cache
@@ -89,3 +94,30 @@ def export_report(
     target = out_dir or folder
     target.mkdir(parents=True, exist_ok=True)
     return list(write_all(report, target, evidence, formats, report.lang).values())
+
+
+def report_evidence(path: Path, report: Report) -> list[Exchange]:
+    """The exchanges beside a saved report (PATH: report.json or its folder); [] if none."""
+    folder = path if path.is_dir() else path.parent
+    if report.evidence is None or not (folder / report.evidence.file).is_file():
+        return []
+    return read_exchanges(folder / report.evidence.file)
+
+
+LAST = "last"
+
+
+def link_last(out_dir: Path) -> None:
+    """Point <reports>/last at OUT_DIR (a relative symlink, replaced atomically).
+
+    So `--baseline reports/last` always names the previous run. Where symlinks are not
+    allowed, nothing is linked: the run itself is not at stake.
+    """
+    link = out_dir.parent / LAST
+    tmp = out_dir.parent / f".{LAST}.{os.getpid()}"
+    try:
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(out_dir.name, target_is_directory=True)
+        os.replace(tmp, link)
+    except OSError:
+        tmp.unlink(missing_ok=True)

@@ -68,6 +68,11 @@ def make_plan(
             )
     declared_set = set(declared)
     mandatory = {c.id for c in bundle.classes if c.mandatory}
+    for req in bundle.requirements:
+        if req.id in only and req.cls not in mandatory | declared_set:
+            raise UsageError(
+                f"--only: {req.id} is in optional class {req.cls}: add --class {req.cls}"
+            )
     items = []
     for req in bundle.requirements:
         covering = [t for t in tests if req.id in t.reqs]

@@ -18,6 +18,9 @@ class Progress(Protocol):
     def phase(self, message: str) -> None:
         """A step of the run began (probe, suites, cleanup, writing the report)."""
 
+    def tests_collected(self, count: int) -> None:
+        """The suite's test cases are collected: COUNT of them will run (parametrised: each)."""
+
     def test_finished(self, outcome: TestOutcome) -> None:
         """One suite test finished."""
 
@@ -32,6 +35,9 @@ class NullProgress:
         """Ignore."""
 
     def phase(self, message: str) -> None:
+        """Ignore."""
+
+    def tests_collected(self, count: int) -> None:
         """Ignore."""
 
     def test_finished(self, outcome: TestOutcome) -> None:

@@ -50,11 +50,14 @@ def test_cli_serve_runs_until_sigint():
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a test run started in the background has SIGINT ignored, and so would the child
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as process:
         try:
             line = process.stdout.readline() if process.stdout else ""
             expected = (
-                f"conform reference server for city-os@1.0 at http://127.0.0.1:{port}/ngsi-ld/v1"
+                f"conform reference server for city-os@1.0 at http://127.0.0.1:{port} "
+                f"(API under /ngsi-ld/v1); certify it with: conform run --url http://127.0.0.1:{port}"
             )
             assert line.strip() == expected, process.stderr.read() if process.stderr else ""
             url = f"http://127.0.0.1:{port}/ngsi-ld/v1/types"

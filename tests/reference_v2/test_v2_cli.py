@@ -24,8 +24,8 @@ def test_reference_serve_v2_bundle() -> None:
         assert line.startswith("conform reference server ") and " at http://127.0.0.1:" in line, (
             line
         )
-        root = line.rsplit(" ", 1)[1]
-        assert root.endswith("/v2"), line
+        assert "(API under /v2)" in line and line.endswith("--bundle city-os-v2@1.0"), line
+        root = line.split(" at ", 1)[1].split(" ", 1)[0] + "/v2"
         with requests.Session() as http:
             assert http.get(root + "/entities", timeout=10).json() == []
             assert http.get(root + "/entities/nope", timeout=10).json()["error"] == "NotFound"

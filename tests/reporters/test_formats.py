@@ -43,7 +43,10 @@ def test_json_round_trips_to_the_same_report() -> None:
 
 @pytest.mark.parametrize(
     ("lang", "mark"),
-    [("en", "Self-test — not a certification"), ("ja", "自己試験 — 認証ではありません")],
+    [
+        ("en", "SELF-TEST — not a certification"),
+        ("ja", "SELF-TEST 自己試験 — 認証ではありません"),
+    ],
 )
 def test_html_is_escaped_localised_and_marks_unsigned_reports(lang: str, mark: str) -> None:
     page = render(make_report(), ReportFormat.HTML, sample_exchanges(), lang).decode()
@@ -62,7 +65,7 @@ def test_html_is_escaped_localised_and_marks_unsigned_reports(lang: str, mark: s
 def test_html_of_a_signed_report_has_no_self_test_mark() -> None:
     signed = make_report(signature={"algorithm": "ed25519", "key_id": "0123abcd0123abcd"})
     page = render(signed, ReportFormat.HTML).decode()
-    assert "Self-test" not in page and "0123abcd0123abcd" in page
+    assert "SELF-TEST" not in page and "0123abcd0123abcd" in page
 
 
 def test_junit_parses_with_counts_per_class() -> None:
@@ -92,7 +95,7 @@ def test_junit_parses_with_counts_per_class() -> None:
 def test_markdown_summary_lists_failed_musts_with_reasons() -> None:
     md = render(make_report(), ReportFormat.MARKDOWN).decode()
     assert "**NOT_CERTIFIED**" in md
-    assert "Self-test — not a certification" in md
+    assert "SELF-TEST — not a certification" in md
     assert "- **CORE-002** Requirement CORE-002: expected status 201, got 500" in md
     failed_musts = md.split("### Failed MUST requirements")[1].split("###")[0]
     assert "QRY-002" not in failed_musts  # a SHOULD failure is not a failed MUST

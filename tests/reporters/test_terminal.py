@@ -65,3 +65,10 @@ def test_closing_line_is_pytest_style() -> None:
     assert closing_line(report, 41.23, "reports/x/report.html") == (  # type: ignore[arg-type]
         "0 passed, 42 failed, 30 blocked in 41.2s — report: reports/x/report.html"
     )
+
+
+def test_closing_line_speaks_japanese() -> None:
+    report = make_report(results=_many_failures())
+    assert closing_line(report, 41.23, "r/report.html", "ja") == (  # type: ignore[arg-type]
+        "合格 0、不合格 42、前提不成立 30（41.2 秒）— 報告書: r/report.html"
+    )

@@ -1,0 +1,29 @@
+"""A run's report in its language: class titles and requirement titles from the bundle."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conform.bundle import Bundle
+from conform.i18n import requirement_title
+from conform.results import RequirementResult
+
+
+def class_titles(bundle: Bundle, lang: str) -> dict[str, str]:
+    """Class id -> the bundle's title for it in LANG (English when LANG has none)."""
+    return {c.id: c.title.get(lang) or c.title.get("en") or c.id for c in bundle.classes}
+
+
+def localised(
+    results: tuple[RequirementResult, ...], bundle: Bundle, lang: str
+) -> tuple[RequirementResult, ...]:
+    """RESULTS with each requirement's title in LANG."""
+    if lang == "en":
+        return results
+    reqs = {r.id: r for r in bundle.requirements}
+    return tuple(
+        replace(r, title=requirement_title(reqs[r.id].title, reqs[r.id].statement, lang))
+        if r.id in reqs
+        else r
+        for r in results
+    )

@@ -1,0 +1,52 @@
+"""Judge the probe's answer: can this target be tested at all? Each reason is one line."""
+
+from __future__ import annotations
+
+import json
+
+from conform.http import Response
+
+_NOT_READY = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+_NO_ROUTE = {404, 405, 501}
+
+
+def _is_json(response: Response) -> bool:
+    try:
+        json.loads(response.content.decode("utf-8-sig"))
+    except ValueError:
+        return False
+    return True
+
+
+def probe_problem(response: Response, server: str, api_root: str) -> str:
+    """Why RESPONSE to the probe (an entity query) shows the run cannot test, or ''.
+
+    Only answers no NGSI-LD API gives stop the run: a missing route or a success whose body is
+    not JSON at all (a web page), an access refusal, a gateway saying the service is down. Any
+    other answer, even a wrong one, is the target's to be judged on.
+    """
+    status, kind = response.status_code, response.media_type or "no Content-Type"
+    api_url = server + api_root
+    if status == 403:
+        return (
+            f"the target answered 403 Forbidden at {api_url}: the credentials are valid but "
+            "not allowed to use the API; check the account or the auth section of the system file"
+        )
+    if status in _NOT_READY:
+        return f"the target answered {status} {_NOT_READY[status]} at {api_url}: it is not ready"
+    if (status in _NO_ROUTE or 200 <= status < 300) and not _is_json(response):
+        return (
+            f"no NGSI-LD API at {api_url}: an entity query answered {status} ({kind}); "
+            f"give the server root whose API is under {api_root}"
+        )
+    return ""
+
+
+def unreachable(error: str) -> str:
+    """The line for a probe that got no HTTP answer at all."""
+    return f"endpoint unreachable: {error} — is the system running, and is the URL right?"
+
+
+def unauthorized(error: str) -> str:
+    """The line for a probe whose credentials were refused (401), which is not unreachable."""
+    return f"credentials refused: {error}"
