@@ -23,7 +23,7 @@ class SafetyError(ConformError):
 
 
 class _Unsafe(Exception):
-    """The body cannot be read unambiguously (duplicate `id` keys)."""
+    """The body cannot be read unambiguously (a repeated `id` or batch member)."""
 
 
 @dataclass(frozen=True)
@@ -66,33 +66,52 @@ class Route:
         return f"{'/' + self.scope if self.scope else ''}/{collection}/{id_}"
 
 
-def parse_body(body: bytes | None) -> tuple[Any, str | None]:
-    """The JSON value of a request body (None if not JSON) and its text."""
+def parse_body(body: bytes | None, member: str = "") -> tuple[Any, str | None]:
+    """The JSON value of a request body (None if not JSON) and its text.
+
+    _Unsafe when an object repeats `id` or MEMBER (a batch body's list of items).
+    """
     if body is None:
         return None, None
     text = body.decode("utf-8", errors="replace")
+    guarded = {"id", member} - {""}
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs if k in guarded]
+        if len(keys) != len(set(keys)):
+            raise _Unsafe  # servers disagree on which duplicate wins
+        return dict(pairs)
+
     try:
-        return json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_no_duplicate_id), text
+        return json.loads(text.removeprefix("\ufeff"), object_pairs_hook=no_duplicates), text
     except ValueError:
         return None, text
 
 
-def _no_duplicate_id(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    if sum(1 for k, _ in pairs if k == "id") > 1:
-        raise _Unsafe  # servers disagree on which duplicate wins
-    return dict(pairs)
-
-
 def body_ids(route: Route, value: Any) -> list[str]:
-    """Ids a JSON body names at its top level (batch bodies: each element)."""
+    """Ids a JSON body names at its top level (batch bodies: each element, read from the
+    profile's batch member when it has one)."""
+    member = route.rules.batch_member
+    if route.batch and member and isinstance(value, dict):
+        value = value.get(member)  # a lone object there is read as one item: fail closed
     items = value if isinstance(value, list) else [value]
     ids: list[str] = []
     for item in items:
         if isinstance(item, dict) and "id" in item:
-            ids.append(item["id"] if isinstance(item["id"], str) else repr(item["id"]))
+            ids += _strings(item["id"]) or [repr(item["id"])]  # a lax server may read either
         elif isinstance(item, str) and route.batch:
             ids.append(item)  # batch delete: an array of ids
     return ids
+
+
+def _strings(value: Any) -> list[str]:
+    """The strings in a JSON value (an id sent as a list or object to test it is refused)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | dict):
+        items = value.values() if isinstance(value, dict) else value
+        return [s for item in items for s in _strings(item)]
+    return []
 
 
 def check(
@@ -101,8 +120,10 @@ def check(
     body: bytes | None,
     allowed: Callable[[str], bool],
     rules: Collections,
+    marked: Callable[[str], bool] | None = None,
 ) -> None:
-    """Raise SafetyError unless every id the request would write is `allowed`."""
+    """Raise SafetyError unless every id the request would write is `allowed` (ids its body
+    names may instead be `marked`: carry the run's marker, which no existing id does)."""
     method = method.upper()
     if method not in WRITES:
         return
@@ -110,17 +131,15 @@ def check(
     if method == "POST" and route.batch and route.op in rules.batch_reads:
         return  # e.g. POST /entityOperations/query only reads
     try:
-        value, text = parse_body(body)
+        value, text = parse_body(body, rules.batch_member)
     except _Unsafe:
-        raise SafetyError(f"refused {method} {path}: body has duplicate 'id' keys") from None
-    ids = [] if route.path_id is None else [route.path_id]
-    if value is not None:
-        ids += body_ids(route, value)
-    elif text:
-        ids += _URN.findall(text)  # not JSON to us, maybe to a lenient server
+        raise SafetyError(f"refused {method} {path}: body repeats a member naming ids") from None
     if method in DESTRUCTIVE and route.path_id is None:
         raise SafetyError(f"refused {method} {path}: no resource id in the path")
-    foreign = [i for i in ids if not allowed(i)]
+    named = body_ids(route, value) if value is not None else _URN.findall(text or "")
+    in_body = allowed if marked is None else (lambda i: allowed(i) or marked(i))
+    foreign = [i for i in [route.path_id] if i is not None and not allowed(i)]
+    foreign += [i for i in named if not in_body(i)]  # non-JSON: maybe JSON to a lax server
     if foreign:
         raise SafetyError(
             f"refused {method} {path}: id {foreign[0]!r} is outside the run's namespace"
@@ -167,7 +186,7 @@ class Ledger:
         route = Route.parse(path, self.rules)
         rules = self.rules
         try:
-            value, _ = parse_body(body)
+            value, _ = parse_body(body, rules.batch_member)
         except _Unsafe:
             return
         ids = body_ids(route, value) if value is not None else []

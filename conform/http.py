@@ -126,7 +126,7 @@ class Client:
                 merged[name] = value
         api_path = self._api_path(path, api)
         if self.namespace is not None:
-            check(method, api_path, body, self._owned, self.profile.collections)
+            check(method, api_path, body, self._owned, self.profile.collections, self._marked)
         url = self.base_url + (self.api_root if api else "") + path
         status: int | None = None
         location: str | None = None
@@ -189,7 +189,14 @@ class Client:
         self.close()
 
     def _owned(self, id_: str) -> bool:
-        return (self.namespace is not None and self.namespace.owns(id_)) or id_ in self._ledger
+        """May a path name `id_`: the run's own id, or a server-chosen one the run created (an
+        id carrying the marker but unsafe in a path, e.g. `/`, stays refused)."""
+        if self.namespace is None:
+            return id_ in self._ledger
+        return self.namespace.owns(id_) or (id_ in self._ledger and not self._marked(id_))
+
+    def _marked(self, id_: str) -> bool:
+        return id_ == "" or (self.namespace is not None and self.namespace.marks(id_))
 
     def _api_path(self, path: str, api: bool) -> str:
         if api or not self.api_root:

@@ -72,6 +72,12 @@ class Namespace:
 
         A bare `conform-<run_id>-...` (no URN, used to test invalid ids) is owned too.
         """
-        if not isinstance(id_, str):
-            return False
-        return id_.rsplit(":", 1)[-1].startswith(self.prefix) and bool(_SAFE.match(id_))
+        return self.marks(id_) and bool(_SAFE.match(id_))
+
+    def marks(self, id_: str) -> bool:
+        """Whether `id_` carries the run's marker (its last `:` segment starts with the prefix).
+
+        Enough for an id a write body names: no vendor id carries the run's random marker, and a
+        body id addresses no path. An id sent in a path must be `owns`-ed.
+        """
+        return isinstance(id_, str) and id_.rsplit(":", 1)[-1].startswith(self.prefix)

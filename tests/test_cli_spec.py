@@ -110,9 +110,12 @@ def test_list_shows_bundles_with_short_and_full_hash(specs_path: Path) -> None:
     digest = content_hash(MINIMAL)
     short = run_cli("spec", "list", specs_path=specs_path)
     assert short.code == 0
-    row = next(line for line in short.stdout.splitlines() if line.startswith("mini-city  1.0 "))
+    rows = [line.split()[:2] for line in short.stdout.splitlines()]  # columns fit the longest id
+    row = next(
+        line for line in short.stdout.splitlines() if line.split()[:2] == ["mini-city", "1.0"]
+    )
     assert digest[:12] in row and digest not in row and "Minimal city OS" in row
-    assert any(line.startswith("mini-city  1.10") for line in short.stdout.splitlines())
+    assert ["mini-city", "1.10"] in rows
     full = run_cli("spec", "list", "--long", "--lang", "ja", specs_path=specs_path)
     assert digest in full.stdout and "最小の都市OS" in full.stdout
 

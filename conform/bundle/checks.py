@@ -8,17 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from conform.bundle.model import ConformanceClass, Requirement
-from conform.profiles import DEFAULT_PROFILE, known_profiles
+from conform.profiles import DEFAULT_PROFILE, known_profiles, load_profile
 from conform.results import Level
 
 BUNDLE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 VERSION_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 CLASS_ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 REQ_ID_RE = re.compile(r"^[A-Z]{2,5}-[0-9]{3}$")
-# "<standard> <clause>": "ETSI GS CIM 009 5.6.1", "RFC 9110 15.5.7", an annex "... A.2", or
-# a one-number clause after a numbered standard, "RFC 7807 3". A bare "RFC 7807" has none.
 CHECK_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # a schemathesis check name
-CLAUSE_RE = re.compile(r"^\S.* (?:[0-9A-Z]+(?:\.[0-9]+)+|[0-9]+ [0-9]+)$")
 PARTS = ("openapi", "requirements", "models")
 
 
@@ -175,10 +172,13 @@ def _classes(chk: _Checker, items: list[Any]) -> tuple[ConformanceClass, ...]:
 
 
 def check_requirements(
-    data: Any, file: Path, lines: dict[str, int], class_ids: set[str]
+    data: Any, file: Path, lines: dict[str, int], class_ids: set[str], profile: str | None = None
 ) -> tuple[list[Problem], tuple[Requirement, ...]]:
-    """Problems of requirements.yaml and the requirements that are well-formed."""
+    """Problems of requirements.yaml and the requirements that are well-formed (clauses cited
+    in a form of PROFILE, the bundle's protocol profile)."""
     chk = _Checker(file, lines)
+    cites = load_profile(profile if profile in known_profiles() else DEFAULT_PROFILE)
+    forms = [re.compile(form) for form in cites.clause_forms]
     items = data.get("requirements") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
         chk.add("", "expected a mapping with a non-empty list 'requirements'", "bad-requirements")
@@ -222,8 +222,8 @@ def check_requirements(
             )
             cls = None
         clause = fields["clause"]
-        if clause and not CLAUSE_RE.match(clause):
-            msg = f"{what}: clause {clause!r} has no clause number (e.g. 'ETSI GS CIM 009 5.6.1')"
+        if clause and not any(form.match(clause) for form in forms):
+            msg = f"{what}: clause {clause!r} has no clause number (e.g. {cites.clause_example!r})"
             chk.add(f"{pointer}/clause", msg, "clause-number", warning=True)
         if rid and level and cls and statement and fields["title"] and fields["clause"]:
             found[rid] = Requirement(

@@ -67,7 +67,9 @@ def inspect_folder(folder: Path) -> Inspection:
         req_file = folder / req_name
         req_data, req_lines = read_yaml(req_file)
         class_ids = {c.id for c in fields.get("classes", ())}
-        req_problems, requirements = check_requirements(req_data, req_file, req_lines, class_ids)
+        req_problems, requirements = check_requirements(
+            req_data, req_file, req_lines, class_ids, fields.get("profile")
+        )
         problems.extend(req_problems)
         if requirements:
             checks = fields.get("checks")

@@ -8,11 +8,11 @@ import typer
 
 from conform.bundle import DEFAULT_BUNDLE, load_bundle
 from conform.profiles import profile_for
-from conform.reference import ReferenceServer
+from conform.reference.choose import for_bundle
 
 reference_app = typer.Typer(
     name="reference",
-    help="The in-memory reference city-OS server (a conformant NGSI-LD target).",
+    help="The in-memory reference city-OS server (a conformant NGSI-LD or NGSI v2 target).",
     no_args_is_help=True,
 )
 
@@ -27,12 +27,13 @@ def serve(
 ) -> None:
     """Serve the reference server for a bundle (its OpenAPI, models and defaults) until Ctrl-C."""
     loaded = load_bundle(bundle)
-    server = ReferenceServer(loaded, host=host, port=port).start()
+    server = for_bundle(loaded, host=host, port=port).start()
     try:  # the URL is printed inside, so a Ctrl-C right after it still stops the server
         root = profile_for(loaded).api_root
         typer.echo(
             f"conform reference server for {loaded.ref} at {server.url} (API under {root}); "
             f"certify it with: conform run --url {server.url}"
+            + ("" if loaded.id == DEFAULT_BUNDLE else f" --bundle {loaded.ref}")
         )
         threading.Event().wait()  # until Ctrl-C
     except KeyboardInterrupt:

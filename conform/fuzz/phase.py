@@ -171,7 +171,9 @@ class _Run:
         # schemathesis keeps path parameters percent-encoded; the guard judges the decoded id.
         params = case.path_parameters.items()
         path_ids = [unquote(str(v)) for n, v in params if self.pool.for_parameter(n)]
-        if unsafe_reason(case.method, path_ids, case.body if has_body else None, self.namespace):
+        body = case.body if has_body else None
+        member = self.pool.rules.batch_member
+        if unsafe_reason(case.method, path_ids, body, self.namespace, member):
             self.outcomes.refused()
             return
         sent = send_case(self.client, self.api_base, case.as_transport_kwargs(self.api_base))

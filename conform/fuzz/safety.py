@@ -72,6 +72,9 @@ def rewrite_body(path: str, body: Any, pool: IdPool) -> Any:
         return _rewrite_subscription(body, pool)
     if path == rules.batch_delete and isinstance(body, list):
         return [_pick(pool.entities, item) if isinstance(item, str) else item for item in body]
+    member = rules.batch_member
+    if path == rules.batch_delete and member and isinstance(body, dict) and member in body:
+        return {**body, member: rewrite_body(rules.entities, body.get(member), pool)}
     if isinstance(body, list):
         return [_rewrite_entity(item, pool) if isinstance(item, dict) else item for item in body]
     if isinstance(body, dict):
@@ -110,8 +113,11 @@ def _with_sink(node: dict[str, Any], where: tuple[str, ...]) -> dict[str, Any]:
     return {**node, head: _with_sink(child, tuple(rest))}
 
 
-def _body_ids(body: Any) -> Iterator[object]:
-    """Every id a write body could create, change or delete."""
+def _body_ids(body: Any, member: str) -> Iterator[object]:
+    """Every id a write body could create, change or delete (MEMBER: where a batch object lists
+    its entities, read whatever the path: the guard cannot be wrong about a path it missed)."""
+    if member and isinstance(body, dict) and member in body:
+        yield from _body_ids(body[member], "")
     items = body if isinstance(body, list) else [body]
     for item in items:
         if isinstance(item, dict) and "id" in item:
@@ -121,12 +127,15 @@ def _body_ids(body: Any) -> Iterator[object]:
 
 
 def unsafe_reason(
-    method: str, path_ids: Sequence[object], body: Any, namespace: NamespaceLike
+    method: str, path_ids: Sequence[object], body: Any, namespace: NamespaceLike, member: str = ""
 ) -> str | None:
-    """Why a request must not be sent (a write touching an id outside the namespace), or None."""
+    """Why a request must not be sent (a write touching an id outside the namespace), or None.
+
+    MEMBER: the profile's batch member (a batch body lists its entities there).
+    """
     if method.upper() in SAFE_METHODS:
         return None
-    for value in (*path_ids, *_body_ids(body)):
+    for value in (*path_ids, *_body_ids(body, member)):
         if not isinstance(value, str) or not namespace.owns(value):
             return f"{method} would touch {value!r}, which is outside the run's namespace"
     return None

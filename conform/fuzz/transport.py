@@ -26,12 +26,20 @@ class Sent:
     refused: bool = False
 
 
+def fixed_headers(client: Client) -> frozenset[str]:
+    """Headers a case never sets (lowercased): the tenant is the system file's (sent by the
+    client, or none), never a generated one, and neither is the profile's data scope."""
+    profile = client.profile
+    return frozenset({profile.tenant_header.lower()}) | profile.fuzzing.scope_headers
+
+
 def send_case(client: Client, api_base: str, kwargs: dict[str, Any]) -> Sent:
     """Send requests-style `kwargs` (from `case.as_transport_kwargs`) through `client`."""
     method = str(kwargs["method"]).upper()
     url = str(kwargs["url"])
     headers = {k: str(v) for k, v in (kwargs.get("headers") or {}).items()}
-    headers = {k: v for k, v in headers.items() if k.lower() not in DROPPED_HEADERS}
+    fixed = DROPPED_HEADERS | fixed_headers(client)
+    headers = {k: v for k, v in headers.items() if k.lower() not in fixed}
     params = kwargs.get("params") or None
     body: bytes | None = None
     if "json" in kwargs:

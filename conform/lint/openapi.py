@@ -202,8 +202,7 @@ class OpenApiLinter:
                 seen.add(where)
                 content = _as_dict(resolved.get("content"))
                 if not any(self._problem_like(m, media) for m, media in content.items()):
-                    msg = f"error response {code} has no ProblemDetails body"
-                    hint = "reference a ProblemDetails schema (RFC 7807: type, title, detail)"
+                    msg, hint = self._no_error_body(code)
                     self.add(where, Severity.WARNING, "problem-details", msg, hint)
 
     def _problem_like(self, media_type: str, media: Any) -> bool:
@@ -213,7 +212,17 @@ class OpenApiLinter:
         if "problem" in str(_as_dict(schema).get("$ref", "")).lower():
             return True
         props = _as_dict(_as_dict(self.deref(schema)).get("properties"))
-        return "type" in props and bool({"title", "detail", "status"} & props.keys())
+        detail = self.profile.error_detail_members
+        return self.profile.error_members <= props.keys() and bool(detail & props.keys())
+
+    def _no_error_body(self, code: object) -> tuple[str, str]:
+        """The finding and hint for an error response without the profile's error body."""
+        if self.profile.error_members == {"type"}:  # RFC 7807 problem details
+            hint = "reference a ProblemDetails schema (RFC 7807: type, title, detail)"
+            return f"error response {code} has no ProblemDetails body", hint
+        members = ", ".join(sorted(self.profile.error_members | self.profile.error_detail_members))
+        hint = f"reference a schema with the {self.profile.name} error members"
+        return f"error response {code} has no error body ({members})", hint
 
 
 def check_openapi(doc: Any, file: Path, profile: Profile | None = None) -> list[Finding]:

@@ -19,6 +19,9 @@ from typing import Protocol
 from conform.errors import BundleError
 
 DEFAULT_PROFILE = "ngsi-ld"  # a bundle without `profile:` (city-os 1.0 predates the key)
+# "<standard> <clause>": "RFC 9110 15.5.7", an annex "... A.2", or a one-number clause after a
+# numbered standard, "RFC 7807 3". A bare "RFC 7807" has none.
+NUMBERED_CLAUSE = r"^\S.* (?:[0-9A-Z]+(?:\.[0-9]+)+|[0-9]+ [0-9]+)$"
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
@@ -58,6 +61,9 @@ class Collections:
     batch_deletes: frozenset[str]  # batch operations whose body is a list of ids to delete
     scopes: frozenset[str]  # leading segments that scope a collection (e.g. temporal)
     cleanup_first: str  # resources of this collection are deleted first (they reference others)
+    batch_member: str = (
+        ""  # a batch body is an object listing its items in this member ("": a list)
+    )
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,10 @@ class Fuzzing:
     subscriptions: str  # the collection path of subscriptions ("/subscriptions")
     batch_delete: str  # the path whose body is a list of entity ids to delete
     notification_uri: tuple[str, ...]  # where a subscription names its notification endpoint
+    batch_member: str = ""  # batch_delete's body is an object listing entities in this member
+    # request headers that choose where data lives (besides the tenant header, always fixed):
+    # generated values would write outside the system's tenant or scope, so they are never sent
+    scope_headers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,12 @@ class Profile:
     fuzzing: Fuzzing
     default_checks: Mapping[str, str]  # schemathesis check -> requirement, when the bundle has none
     bodyless_errors: frozenset[str] = frozenset()  # error statuses sent without an error body
+    # an error body's schema declares every one of these members and one of the others
+    error_members: frozenset[str] = frozenset({"type"})
+    error_detail_members: frozenset[str] = frozenset({"title", "detail", "status"})
+    # how a requirement cites its clause (regexes; `spec lint` warns about any other form)
+    clause_forms: tuple[str, ...] = (NUMBERED_CLAUSE,)
+    clause_example: str = "RFC 9110 15.5.7"
 
     def error_type(self, name: str) -> str:
         """The `type` member of the error body for error NAME."""
@@ -147,6 +163,7 @@ def check_map(bundle: _Named) -> Mapping[str, str]:
 
 __all__ = [
     "DEFAULT_PROFILE",
+    "NUMBERED_CLAUSE",
     "Collections",
     "Fuzzing",
     "Probe",

@@ -51,4 +51,5 @@ PROFILE = Profile(
         }
     ),
     bodyless_errors=frozenset({"405", "406", "411", "413", "415"}),  # clause 6.3
+    clause_example="ETSI GS CIM 009 5.6.1",
 )

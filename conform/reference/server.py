@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import http.client
 import json
-import threading
-import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from conform.bundle import DEFAULT_BUNDLE, Bundle, load_bundle
-from conform.errors import BundleError, UsageError
+from conform.errors import BundleError
 from conform.jsonld import ContextLibrary, ContextNotAvailable, InvalidContext
 from conform.reference import subscriptions
 from conform.reference.contexts import (
@@ -56,7 +53,7 @@ from conform.reference.problems import (
 from conform.reference.routes import find_route
 from conform.reference.state import Services
 from conform.reference.store import Store
-from conform.reference.transport import BodyTooLarge, QuietServer, read_body
+from conform.reference.transport import BackgroundServer, BodyTooLarge, QuietServer, read_body
 
 Reply = tuple[int, list[tuple[str, str]], bytes]
 PROFILE = "ngsi-ld"  # the protocol this server implements (bundle.yaml's `profile:`)
@@ -224,7 +221,7 @@ def load_settings(bundle: Bundle) -> Settings:
         raise BundleError(f"{bundle.path / 'bundle.yaml'}: cannot read defaults: {exc}") from exc
 
 
-class ReferenceServer:
+class ReferenceServer(BackgroundServer):
     """The in-memory reference city-OS server on loopback, in a background thread.
 
     It serves BUNDLE (default: the latest version of the default bundle): its OpenAPI at
@@ -232,7 +229,10 @@ class ReferenceServer:
     behaviours its `features:` switch on (strict-parameters, jsonld-contexts).
     """
 
+    handler = _Handler
+
     def __init__(self, bundle: Bundle | None = None, host: str = "127.0.0.1", port: int = 0):
+        super().__init__(host, port)
         self.bundle = bundle if bundle is not None else load_bundle(DEFAULT_BUNDLE)
         if self.bundle.profile != PROFILE:
             raise BundleError(
@@ -255,22 +255,6 @@ class ReferenceServer:
             self.services.models.learn_contexts(self.services.contexts)
         self._openapi = self.bundle.openapi_path
         self._declared = declared_parameters(self._openapi)
-        self._address = (host, port)
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """The root URL, e.g. http://127.0.0.1:1026 (the API lives under /ngsi-ld/v1)."""
-        host, port = self._bound()
-        return f"http://{host}:{port}"
-
-    def _bound(self) -> tuple[str, int]:
-        """The address listened on (the real port once started with port 0)."""
-        if self._httpd is None:
-            return self._address
-        host, port = self._httpd.server_address[:2]
-        return str(host), int(port)
 
     def check_parameters(
         self, template: tuple[str, ...], method: str, query: dict[str, Any]
@@ -291,52 +275,10 @@ class ReferenceServer:
             raise not_found("this bundle has no openapi.yaml")
         return 200, [("Content-Type", "application/yaml")], self._openapi.read_bytes()
 
-    def start(self) -> ReferenceServer:
-        """Listen, serve from a background thread, and return once the server answers."""
-        try:
-            httpd = _Server(self._address, _Handler)
-        except OSError as exc:
-            host, port = self._address
-            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-        httpd.app = self
-        self._httpd = httpd
+    def on_start(self) -> None:
+        """The notifier runs while the server does."""
         self.services.notifier.start()
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="conform-reference",
-            daemon=True,  # never keeps an interrupted process alive; stop() joins it
-        )
-        self._thread.start()
-        self._wait_until_ready()
-        return self
 
-    def _wait_until_ready(self) -> None:
-        host, port = self._bound()
-        for _ in range(100):
-            connection = http.client.HTTPConnection(host, port, timeout=1)
-            try:
-                connection.request("GET", "/openapi.yaml")
-                connection.getresponse().read()
-                return
-            except OSError:
-                time.sleep(0.02)
-            finally:
-                connection.close()
-
-    def stop(self) -> None:
-        """Stop serving, close every connection, join all threads."""
-        if self._httpd is not None and self._thread is not None:
-            self._httpd.shutdown()
-            self._httpd.close_connections()
-            self._httpd.server_close()
-            self._thread.join()
-            self.services.notifier.stop()
-            self._httpd = None
-            self._thread = None
-
-    def __enter__(self) -> ReferenceServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def on_stop(self) -> None:
+        """Deliver what is queued, then end the notifier."""
+        self.services.notifier.stop()

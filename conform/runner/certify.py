@@ -206,11 +206,11 @@ def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
     inputs = _read_inputs(config, bundle)
     with contextlib.ExitStack() as stack:
         if config.uses_reference:
-            from conform.reference import ReferenceServer
+            from conform.reference.choose import for_bundle
 
             progress.phase("starting the reference server")
-            server = stack.enter_context(ReferenceServer(bundle, port=0))
-            target = reference_config(bundle, server.url, config.callback_host)
+            server = stack.enter_context(for_bundle(bundle))
+            target = reference_config(bundle, server.url, config.callback_host, server.tenant)
         else:
             target = resolve_target(
                 bundle, url=config.url, system=config.system, classes=config.classes,

@@ -7,6 +7,7 @@ the plugin builds one from the `--conform-*` options (default: the in-process re
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -28,7 +29,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conform", "conform certification suite")
     group.addoption("--conform-url", help="target root URL (default: in-process reference server)")
     group.addoption("--conform-system", help="system.yaml describing the target")
-    group.addoption("--conform-bundle", default="city-os", help="bundle id, id@version or folder")
+    group.addoption(
+        "--conform-bundle",
+        help="bundle id, id@version or folder (default: the one the suite folder is named after)",
+    )
     group.addoption(
         "--conform-class", action="append", default=[], help="declare an optional class (repeat)"
     )
@@ -54,11 +58,21 @@ def conform_context(request: pytest.FixtureRequest) -> Iterator[SuiteContext]:
     with standalone_context(
         url=opt("--conform-url"),
         system=opt("--conform-system"),
-        bundle=opt("--conform-bundle"),
+        bundle=opt("--conform-bundle") or _suite_bundle(request.session),
         classes=tuple(opt("--conform-class")),
     ) as ctx:
         bind_profile(profile_for(ctx.bundle))
         yield ctx
+
+
+def _suite_bundle(session: pytest.Session) -> str:
+    """The bundle the collected suite is named after (suites/<bundle-id>/), else the default."""
+    from conform.bundle import DEFAULT_BUNDLE
+    from conform.resources import specs_dir
+
+    folders = {Path(item.path).parent.name for item in session.items}
+    named = sorted(f for f in folders if (specs_dir() / f).is_dir())
+    return named[0] if len(named) == 1 else DEFAULT_BUNDLE
 
 
 @pytest.fixture(autouse=True)

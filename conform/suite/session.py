@@ -79,14 +79,18 @@ def resolve_target(
     )
 
 
-def reference_config(bundle: Bundle, url: str, callback_host: str | None) -> TargetConfig:
-    """The in-process reference server: every optional class declared, every bundle model served."""
+def reference_config(
+    bundle: Bundle, url: str, callback_host: str | None, tenant: str | None = None
+) -> TargetConfig:
+    """The in-process reference server: every optional class declared, every bundle model served,
+    and the TENANT it isolates (if any)."""
     target = reference_target(url)
     return dataclasses.replace(
         target,
         classes=tuple(c.id for c in bundle.optional_classes),
         data_models=tuple(bundle.model_paths()),
         callback_host=callback_host or target.callback_host,
+        tenant=tenant,
     )
 
 
@@ -119,13 +123,13 @@ def standalone_context(
     *, url: str | None, system: str | None, bundle: str, classes: tuple[str, ...]
 ) -> Iterator[SuiteContext]:
     """The context for plain `pytest suites/...`: the reference server unless a target is given."""
-    from conform.reference import ReferenceServer
+    from conform.reference.choose import for_bundle
 
     loaded = load_bundle(bundle)
     with contextlib.ExitStack() as stack:
         if url is None and system is None:
-            server = stack.enter_context(ReferenceServer(loaded, port=0))
-            target = reference_config(loaded, server.url, None)
+            server = stack.enter_context(for_bundle(loaded))
+            target = reference_config(loaded, server.url, None, server.tenant)
         else:
             target = resolve_target(
                 loaded, url=url, system=Path(system) if system else None, classes=classes

@@ -13,10 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from conform.bundle import DEFAULT_BUNDLE, load_bundle
-from conform.reference import ReferenceServer
+from conform.bundle import DEFAULT_BUNDLE, Bundle, load_bundle
+from conform.profiles import profile_for
+from conform.reference.choose import for_bundle
 
-API = "/ngsi-ld/v1"
+API = "/ngsi-ld/v1"  # the default bundle's API root (NGSI-LD rows build paths with it)
 _RELAY = "/__relay/"
 _HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 Headers = tuple[tuple[str, str], ...]
@@ -48,11 +49,12 @@ class Req:
     headers: Headers
     body: bytes = b""
     chunked: bool = False
+    root: str = API  # the proxied bundle's API root
 
     @property
     def api(self) -> str:
         """The path below the API root ('' outside it)."""
-        return self.path[len(API) :] if self.path.startswith(API) else ""
+        return self.path[len(self.root) :] if self.path.startswith(self.root) else ""
 
     def parts(self) -> list[str]:
         """The API path's segments, e.g. ['entities', 'urn:x', 'attrs']."""
@@ -144,17 +146,22 @@ class Hooks:
 
 
 class FaultProxy:
-    """Forwards to its own ReferenceServer, applying HOOKS; relays notifications through itself.
+    """Forwards to a fresh reference server for BUNDLE (default: the default bundle's latest),
+    applying HOOKS; relays notifications through itself.
 
-    Subscription endpoints are rewritten to this proxy's relay path (and back in every
-    response), so notification faults need no cooperation from the reference server.
+    Subscription endpoints (where the bundle's profile says a subscription names them) are
+    rewritten to this proxy's relay path (and back in every response), so notification faults
+    need no cooperation from the reference server.
     """
 
-    def __init__(self, hooks: Hooks = Hooks()) -> None:
+    def __init__(self, hooks: Hooks = Hooks(), bundle: Bundle | None = None) -> None:
         self.hooks = hooks
-        # the bundle `conform run` certifies against by default (the newest), so the server
-        # serves the behaviours that version's bundle.yaml switches on
-        self.reference = ReferenceServer(load_bundle(DEFAULT_BUNDLE), port=0)
+        # default: the bundle `conform run` certifies against by default (the newest), so the
+        # server serves the behaviours that version's bundle.yaml switches on
+        bundle = bundle if bundle is not None else load_bundle(DEFAULT_BUNDLE)
+        profile = profile_for(bundle)
+        self.root, self._endpoint = profile.api_root, profile.fuzzing.notification_uri
+        self.reference: Any = for_bundle(bundle)  # its store differs by protocol
         self.context = Context(self._forward)
         proxy = self
 
@@ -187,7 +194,7 @@ class FaultProxy:
         self.reference.stop()
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
-        req = _read(handler)
+        req = replace(_read(handler), root=self.root)
         if req.path.startswith(_RELAY):
             reply = self._notify(req)
         else:
@@ -234,11 +241,16 @@ class FaultProxy:
         body = req.json()
         if not req.api.startswith("/subscriptions") or not isinstance(body, dict):
             return req.body
-        endpoint = (body.get("notification") or {}).get("endpoint")
-        if not isinstance(endpoint, dict) or not isinstance(endpoint.get("uri"), str):
+        *parents, key = self._endpoint  # e.g. notification.endpoint.uri
+        endpoint: Any = body
+        for name in parents:
+            endpoint = endpoint.get(name) if isinstance(endpoint, dict) else None
+        if not isinstance(endpoint, dict) or not isinstance(endpoint.get(key), str):
             return req.body
-        code = base64.urlsafe_b64encode(endpoint["uri"].encode()).decode()
-        endpoint["uri"] = self.url + _RELAY + code
+        if not urlsplit(endpoint[key]).netloc:
+            return req.body  # not a URL (a test of refusals): the server must see it as sent
+        code = base64.urlsafe_b64encode(endpoint[key].encode()).decode()
+        endpoint[key] = self.url + _RELAY + code
         return json.dumps(body).encode()
 
     def _restore(self, body: bytes) -> bytes:

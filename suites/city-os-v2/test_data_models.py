@@ -1,0 +1,54 @@
+"""Data models: published Smart Data Models entities, keyValues and normalized (DM)."""
+
+from __future__ import annotations
+
+import pytest
+from _v2 import MODEL_SAMPLES, expect_error, key_values, model_sample, normalized
+
+from conform.datamodels import ModelSet
+from conform.suite import expect_status
+
+
+@pytest.fixture
+def models(bundle) -> ModelSet:
+    return ModelSet.from_bundle(bundle)
+
+
+@pytest.mark.req("DM-001")
+@pytest.mark.parametrize("model", sorted(MODEL_SAMPLES))
+def test_key_values_model_entity(client, ns, model):
+    body = model_sample(model, ns)
+    expect_status(client.post("/entities", json=body, params={"options": "keyValues"}), 201)
+    assert key_values(client, body["id"]) == body
+
+
+@pytest.mark.req("DM-002")
+@pytest.mark.parametrize("model", sorted(MODEL_SAMPLES))
+def test_normalized_model_entity(client, ns, model):
+    kv = model_sample(model, ns)
+    expect_status(client.post("/entities", json=normalized(kv)), 201)
+    assert key_values(client, kv["id"]) == kv
+
+
+@pytest.mark.req("DM-003")
+@pytest.mark.parametrize("model", sorted(MODEL_SAMPLES))
+def test_model_violation_is_400(client, ns, models, model):
+    body = {**model_sample(model, ns), "location": {"type": "Point", "coordinates": "not numbers"}}
+    assert models.validate(body, model), "suite defect: the broken sample validates"
+    try:
+        r = client.post("/entities", json=body, params={"options": "keyValues"})
+        expect_error(r, 400, "BadRequest")
+        assert client.get(f"/entities/{body['id']}").status_code == 404, "the entity was created"
+    finally:  # an accepted broken entity must not stay served (DM-004 reads what is served)
+        client.delete(f"/entities/{body['id']}")
+
+
+@pytest.mark.req("DM-004")
+@pytest.mark.read_only
+def test_served_entities_validate(client, target, models):
+    for model in target.data_models:
+        r = client.get("/entities", params={"type": model, "options": "keyValues", "limit": 100})
+        expect_status(r, 200)
+        for entity in r.json():
+            found = models.validate(entity, model)
+            assert not found, f"{model} {entity.get('id')}: {found[0].pointer}: {found[0].message}"
