@@ -20,6 +20,7 @@ from conform.yamlfile import load_yaml_file
 if TYPE_CHECKING:
     from conform.evidence import EvidenceLog
     from conform.namespace import Namespace
+    from conform.ratelimit import Limiter
 
 __all__ = [
     "Auth",
@@ -279,6 +280,7 @@ def client_for(
     timeout: float = 10.0,
     max_body: int = 10 * 1024 * 1024,
     environ: Mapping[str, str] | None = None,
+    limiter: Limiter | None = None,
 ) -> Client:
     """A recording client for `target`: its auth, tenant, extra headers and CA bundle."""
     headers = dict(target.headers)
@@ -294,4 +296,5 @@ def client_for(
         evidence=evidence,
         namespace=namespace,
         ca_bundle=target.ca_bundle,
+        limiter=limiter,
     )

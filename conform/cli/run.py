@@ -10,6 +10,7 @@ import typer
 from conform.cli.progress import make_progress
 from conform.runner import RunConfig, run_certification
 from conform.runner.config import (
+    DEFAULT_JOBS,
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_EXAMPLES,
     random_seed,
@@ -89,7 +90,26 @@ _MaxExamples = Annotated[
     ),
 ]
 _Workers = Annotated[
-    int, typer.Option("--workers", help="Property-based phase: operations fuzzed in parallel.")
+    int,
+    typer.Option("--workers", help="Property-based phase: processes drawing its requests."),
+]
+_Jobs = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        help="Suite tests run at once (those marked serial run alone); the property-based "
+        "phase's requests are sent beside them.",
+    ),
+]
+_MaxConcurrent = Annotated[
+    int | None,
+    typer.Option(
+        "--max-concurrent", help="At most this many requests in flight at once [default: --jobs]."
+    ),
+]
+_RateLimit = Annotated[
+    float | None,
+    typer.Option("--rate-limit", help="At most this many requests started per second."),
 ]
 
 
@@ -113,7 +133,10 @@ def run(
     baseline: _Baseline = None,
     fail_on_regression: _FailOnRegression = False,
     max_examples: _MaxExamples = DEFAULT_MAX_EXAMPLES,
-    workers: _Workers = 1,
+    workers: _Workers = 2,
+    jobs: _Jobs = DEFAULT_JOBS,
+    max_concurrent: _MaxConcurrent = None,
+    rate_limit: _RateLimit = None,
 ) -> None:
     """Certify a city-OS endpoint; with no --url and no --system, the built-in reference server.
 
@@ -128,6 +151,7 @@ def run(
         ca_bundle=ca_bundle, callback_host=callback_host, lang=lang or system_lang(system),
         suite_dir=suite, sign_key=sign_key, waivers=waivers, baseline=baseline,
         fail_on_regression=fail_on_regression, max_examples=max_examples, workers=workers,
+        jobs=jobs, max_concurrent=max_concurrent, rate_limit=rate_limit,
     )  # fmt: skip
     progress = make_progress(config.lang)
     try:

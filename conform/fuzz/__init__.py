@@ -8,6 +8,7 @@ from conform.fuzz.phase import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_WORKERS,
     FuzzSettings,
+    PropertyPhase,
     run_property_phase,
 )
 
@@ -18,6 +19,7 @@ __all__ = [
     "NOT_USED",
     "PERMITTED_KEY",
     "FuzzSettings",
+    "PropertyPhase",
     "PropertyResult",
     "run_property_phase",
 ]

@@ -24,7 +24,7 @@ from conform.runner.outcome import RunOutcome, requirement_results
 from conform.runner.output import EVIDENCE_FILE, default_out_dir, write_other_formats, write_report
 from conform.runner.plan import Plan, make_plan
 from conform.runner.progress import Progress
-from conform.runner.properties import check_map, planned, run_phase
+from conform.runner.properties import PhaseRun, check_map, planned
 from conform.runner.session import open_session, reference_config, resolve_target
 from conform.signing import load_private_key, sign_report
 from conform.suite.context import SuiteContext
@@ -105,14 +105,23 @@ def _execute(
     unreachable = _probe(ctx)
     if unreachable:
         return SuiteRun(), unreachable
-    progress.phase(f"running {len(plan.test_ids)} tests for {len(plan.to_run)} requirements")
-    run = run_suite(suite, ctx, plan, progress)
-    if planned(plan) and not run.interrupted:
+    phase = None
+    if planned(plan):  # its cases are drawn in worker processes while the suite runs
+        phase = PhaseRun(
+            ctx, plan, max_examples=config.max_examples, workers=config.workers, progress=progress
+        )
+    progress.phase(
+        f"running {len(plan.test_ids)} tests for {len(plan.to_run)} requirements, "
+        f"{config.jobs} at a time"
+    )
+    try:
+        run = run_suite(suite, ctx, plan, progress, jobs=config.jobs, beside=phase)
+    finally:
+        if phase is not None:
+            phase.cancel()  # a no-op once every case was sent
+    if phase is not None and not run.interrupted:
         try:
-            run.outcomes += run_phase(
-                ctx, plan, max_examples=config.max_examples, workers=config.workers,
-                timeout=config.request_timeout, progress=progress,
-            )  # fmt: skip
+            run.outcomes += phase.outcomes()
         except KeyboardInterrupt:  # keep the suite's outcomes; the phase's are "not executed"
             run.interrupted = True
     return run, ""
@@ -154,7 +163,7 @@ def _run(
         progress.phase(f"warning: {warning}")
     with open_session(
         bundle, target, run_id=run_id, seed=config.seed, timeout=config.request_timeout,
-        max_body=config.max_body,
+        max_body=config.max_body, limiter=config.limiter(),
     ) as ctx:  # fmt: skip
         run, error_all, interrupted = SuiteRun(), "", False
         try:
@@ -191,6 +200,8 @@ def _run(
                 "baseline": inputs.baseline.run_id if inputs.baseline else None,
                 "fail_on_regression": config.fail_on_regression,
                 "max_examples": config.max_examples, "workers": config.workers,
+                "jobs": config.jobs, "max_concurrent": config.concurrency,
+                "rate_limit": config.rate_limit,
             },
             leftovers=tuple(leftovers), warnings=(*inputs.warnings, *_warnings(results, run)),
             waivers=tuple(w.to_dict() for w in inputs.waivers),

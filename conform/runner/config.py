@@ -9,10 +9,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from conform.errors import UsageError
+from conform.ratelimit import Limiter
 from conform.target import load_system
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 DEFAULT_MAX_EXAMPLES = 3  # property-based cases per operation and mode; keeps the main job fast
+DEFAULT_JOBS = 8  # tests at once: a remote target's round trips overlap (bench/bench_latency.py)
 LANGS = ("en", "ja")
 _REQ_ID = re.compile(r"^[A-Z]{2,5}-[0-9]{3}$")
 
@@ -45,7 +47,10 @@ class RunConfig:
     baseline: Path | None = None  # an earlier report.json (or its folder) to compare with
     fail_on_regression: bool = False
     max_examples: int = DEFAULT_MAX_EXAMPLES
-    workers: int = 1  # property-based phase: operations fuzzed in parallel
+    workers: int = 2  # property-based phase: processes drawing its cases
+    jobs: int = DEFAULT_JOBS  # suite tests run at once (tests marked serial run alone)
+    max_concurrent: int | None = None  # requests in flight at once; None: as many as jobs
+    rate_limit: float | None = None  # requests started per second; None: no limit
 
     def __post_init__(self) -> None:
         if self.url is not None:
@@ -63,6 +68,12 @@ class RunConfig:
             raise UsageError(f"--max-examples: must be at least 1, got {self.max_examples}")
         if self.workers < 1:
             raise UsageError(f"--workers: must be at least 1, got {self.workers}")
+        if self.jobs < 1:
+            raise UsageError(f"--jobs: must be at least 1, got {self.jobs}")
+        if self.max_concurrent is not None and self.max_concurrent < 1:
+            raise UsageError(f"--max-concurrent: must be at least 1, got {self.max_concurrent}")
+        if self.rate_limit is not None and not 0 < self.rate_limit < float("inf"):
+            raise UsageError(f"--rate-limit: must be a positive number, got {self.rate_limit}")
         if self.max_body <= 0:
             raise UsageError(f"--max-body: must be a positive byte count, got {self.max_body}")
         if self.lang not in LANGS:
@@ -82,6 +93,15 @@ class RunConfig:
             raise UsageError(f"--baseline: {self.baseline}: no such report file or folder")
         if self.suite_dir is not None and not self.suite_dir.is_dir():
             raise UsageError(f"--suite: {self.suite_dir}: not a folder")
+
+    @property
+    def concurrency(self) -> int:
+        """Requests in flight at once: --max-concurrent, else --jobs."""
+        return self.max_concurrent if self.max_concurrent is not None else self.jobs
+
+    def limiter(self) -> Limiter:
+        """What keeps the run within --max-concurrent and --rate-limit."""
+        return Limiter(self.rate_limit, self.concurrency)
 
     @property
     def uses_reference(self) -> bool:

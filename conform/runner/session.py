@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from conform.bundle import Bundle, load_bundle
 from conform.evidence import EvidenceLog
 from conform.namespace import Namespace
+from conform.ratelimit import Limiter
 from conform.runner.plan import check_classes, check_models
 from conform.suite.context import SuiteContext
 from conform.target import TargetConfig, client_for, load_system, reference_target
@@ -70,13 +71,15 @@ def open_session(
     seed: int,
     timeout: float = 10.0,
     max_body: int = 10 * 1024 * 1024,
+    limiter: Limiter | None = None,
 ) -> Iterator[SuiteContext]:
     """A context with a recording client for TARGET; the client is closed on exit (no cleanup)."""
     evidence = EvidenceLog()  # the auth binds to it and registers its own secrets
     namespace = Namespace.new(run_id)
     client = client_for(
-        target, evidence=evidence, namespace=namespace, timeout=timeout, max_body=max_body
-    )
+        target, evidence=evidence, namespace=namespace, timeout=timeout, max_body=max_body,
+        limiter=limiter,
+    )  # fmt: skip
     try:
         yield SuiteContext(bundle, target, client, namespace, evidence, seed)
     finally:
