@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from conform.cli.progress import make_progress
-from conform.runner import RunConfig, run_certification
+from conform.runner import RunConfig
 from conform.runner.config import (
     DEFAULT_JOBS,
     DEFAULT_MAX_BODY,
@@ -153,6 +153,8 @@ def run(
         fail_on_regression=fail_on_regression, max_examples=max_examples, workers=workers,
         jobs=jobs, max_concurrent=max_concurrent, rate_limit=rate_limit,
     )  # fmt: skip
+    from conform.runner import run_certification  # the run's heavy imports, only for a run
+
     progress = make_progress(config.lang)
     try:
         outcome = run_certification(config, progress)

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from conform.errors import UsageError
 from conform.ratelimit import Limiter
-from conform.target import load_system
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 DEFAULT_MAX_EXAMPLES = 3  # property-based cases per operation and mode; keeps the main job fast
@@ -113,4 +112,6 @@ def system_lang(system: Path | None) -> str:
     """The default --lang: the system file's `lang`, else English."""
     if system is None or not system.is_file():
         return "en"  # a missing file is reported by RunConfig, naming the flag
+    from conform.target import load_system  # the HTTP client behind it: only when needed
+
     return load_system(system).lang
