@@ -35,6 +35,7 @@ class Shared:
 
     def __init__(self) -> None:
         self.collecting = threading.Lock()
+        self.first_collected = threading.Event()
         self.tearing_down = threading.Lock()
         self.serial_done = threading.Event()
         self.stop = threading.Event()
@@ -87,8 +88,14 @@ class SharedQueue:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_collection(self, session: pytest.Session) -> object:
-        with self.shared.collecting:  # importlib-mode imports are not safe to race
-            return (yield)
+        if not self.first:  # the first collects alone and starts the serial tests at once;
+            self.shared.first_collected.wait()  # the others collect while those run
+        try:
+            with self.shared.collecting:  # importlib-mode imports are not safe to race
+                return (yield)
+        finally:
+            if self.first:
+                self.shared.first_collected.set()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self, item: pytest.Item) -> object:
@@ -184,6 +191,7 @@ def in_threads(sessions: list[Callable[[], bool]], beside: Beside | None, shared
     finally:
         if interrupted or not shared.serial_done.is_set():
             shared.stop.set()
+            shared.first_collected.set()
             shared.serial_done.set()  # the first session may never have reached its tests
             if beside is not None:
                 beside.cancel()
