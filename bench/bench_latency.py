@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import json
 import subprocess
 import tempfile
 import threading
@@ -90,6 +91,10 @@ def certify(url: str, seed: int, jobs: int | None) -> tuple[float, int, int]:
         if jobs is not None:
             argv += ["--jobs", str(jobs)]
         wall, proc = timed(lambda: subprocess.run(argv, capture_output=True, check=False))
+        if proc.returncode != 0:  # a figure from a broken run means nothing: show why
+            report = json.loads((Path(out) / "run" / "report.json").read_text(encoding="utf-8"))
+            errors = [r for r in report["requirements"] if r["status"] in ("error", "failed")]
+            print(report["warnings"][:3], [(r["id"], r["message"][:200]) for r in errors[:3]])
         return wall, len(read_rows(Path(out) / "run" / "evidence.jsonl")), proc.returncode
 
 

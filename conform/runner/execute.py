@@ -208,8 +208,8 @@ def run_suite(
 
     def session(n: int) -> Callable[[], bool]:
         def run() -> bool:
-            plugins = [collectors[n], SharedQueue(shared, first=n == 0)]
-            codes[n] = pytest.main(args, plugins=plugins)
+            with SharedQueue(shared, first=n == 0) as queue:
+                codes[n] = pytest.main(args, plugins=[collectors[n], queue])
             return collectors[n].result.interrupted
 
         return run

@@ -85,17 +85,34 @@ class SharedQueue:
     def __init__(self, shared: Shared, first: bool) -> None:
         self.shared = shared
         self.first = first
+        self._holding = False
+
+    def __enter__(self) -> SharedQueue:
+        """Enter before pytest starts: one session at a time loads the suite's conftest and
+        plugins and collects (they share the imported modules); the first goes first, alone,
+        so the serial tests start at once and the others collect while those run."""
+        if not self.first:
+            self.shared.first_collected.wait()
+        self.shared.collecting.acquire()
+        self._holding = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._collected()
+
+    def _collected(self) -> None:
+        if self._holding:
+            self._holding = False
+            self.shared.collecting.release()
+        if self.first:
+            self.shared.first_collected.set()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_collection(self, session: pytest.Session) -> object:
-        if not self.first:  # the first collects alone and starts the serial tests at once;
-            self.shared.first_collected.wait()  # the others collect while those run
         try:
-            with self.shared.collecting:  # importlib-mode imports are not safe to race
-                return (yield)
+            return (yield)
         finally:
-            if self.first:
-                self.shared.first_collected.set()
+            self._collected()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self, item: pytest.Item) -> object:
