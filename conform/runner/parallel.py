@@ -56,7 +56,9 @@ class Shared:
                 if item.get_closest_marker(SERIAL) is None:
                     key = item.nodeid if _function_scoped(item) else item.nodeid.split("::")[0]
                     groups.setdefault(key, []).append(item.nodeid)
-            self._queue = deque(groups.values())
+            # the longest first (a module sharing a fixture runs in one session): it must not
+            # start last and hold up the end of the run
+            self._queue = deque(sorted(groups.values(), key=len, reverse=True))
 
     def serial(self) -> list[str]:
         """The tests that must run alone."""
