@@ -99,9 +99,10 @@ class PhaseRun:
             self._fail(exc)
 
     def cancel(self) -> None:
-        """Send no more cases; stop drawing them."""
+        """Send no more cases; stop drawing them (a no-op once every case was sent)."""
         if self._phase is not None:
             self._phase.cancel()
+            self._phase.close()
 
     def outcomes(self) -> list[TestOutcome]:
         """Clean up what the phase created; one outcome per planned requirement."""
