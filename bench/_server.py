@@ -20,6 +20,7 @@ _lock = threading.Lock()
 
 
 def _serve() -> None:
+    from conform.bundle import load_bundle
     from conform.reference import ReferenceServer
     from conform.reference.server import _Handler
 
@@ -40,7 +41,7 @@ def _serve() -> None:
         do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
     bundle = Path(sys.argv[1]) if len(sys.argv) > 1 else None
-    server = ReferenceServer(port=0, bundle_dir=bundle).start()
+    server = ReferenceServer(load_bundle(bundle) if bundle else None, port=0).start()
     assert server._httpd is not None
     server._httpd.RequestHandlerClass = Counting
     print(server.url, flush=True)

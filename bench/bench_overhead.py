@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -15,10 +14,11 @@ from typing import Any
 
 from _common import median, read_rows, replay, spread, table, timed
 
+from conform.evidence import read_exchanges
 from conform.reference import ReferenceServer
 from conform.report import load_report
 from conform.runner import NullProgress, RunConfig, run_certification
-from conform.runner.output import write_other_formats, write_report
+from conform.runner.output import write_formats
 
 
 @dataclass
@@ -89,13 +89,8 @@ def breakdown(rec: Recorder, start: float, rows: list[dict[str, Any]], out: Path
     wire_cleanup = _wire(rows, lambda test: test == "cleanup")
     report = load_report(out)
     with tempfile.TemporaryDirectory() as scratch:
-        shutil.copy(out / "evidence.jsonl", scratch)  # the HTML/JUnit writers read it back
-        reports, _ = timed(
-            lambda: (
-                write_report(report, Path(scratch)),
-                write_other_formats(report, Path(scratch)),
-            )
-        )
+        exchanges = read_exchanges(out / "evidence.jsonl")  # a run holds them in memory
+        reports, _ = timed(lambda: write_formats(report, Path(scratch), exchanges))
     return [
         ("bundle load, server start, plan", rec.at("probing") - start),
         ("probe", tests_at - rec.at("probing")),

@@ -1,15 +1,22 @@
-"""Credentials for the target: bearer token, basic, API key, OAuth2 client credentials."""
+"""Credentials for the target: bearer token, basic, API key, OAuth2 client credentials.
+
+Each kind is data: a frozen config class (what system.yaml's `auth:` holds for it, secrets only
+by reference) registered in `AUTH_KINDS`. Adding a kind is one class here, its entry in
+`AuthKind`, and a line in the `conform init` template.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from base64 import b64encode
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote_plus
 
 import requests
@@ -33,26 +40,6 @@ class AuthKind(StrEnum):
     BASIC = "basic"
     API_KEY = "api_key"
     OAUTH2 = "oauth2"
-
-
-@dataclass(frozen=True)
-class AuthConfig:
-    """Where the credentials come from (environment variable names or file paths, never values)."""
-
-    kind: AuthKind = AuthKind.NONE
-    token_env: str | None = None
-    token_file: str | None = None
-    username: str | None = None
-    password_env: str | None = None
-    password_file: str | None = None
-    header: str | None = None
-    key_env: str | None = None
-    key_file: str | None = None
-    token_url: str | None = None
-    client_id: str | None = None
-    client_secret_env: str | None = None
-    client_secret_file: str | None = None
-    scope: str | None = None
 
 
 class Auth(requests.auth.AuthBase):
@@ -210,3 +197,122 @@ def _json_object(body: bytes) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class Secret:
+    """Where a credential is read from: an environment variable or a file, never the value."""
+
+    name: str  # its stem in system.yaml: token, password, key, client_secret
+    env: str | None = None
+    file: str | None = None
+
+    def read(self, environ: Mapping[str, str] | None = None) -> str:
+        """The credential, read now; ConfigError naming the variable or file."""
+        if self.env is not None:
+            value = (os.environ if environ is None else environ).get(self.env, "")
+            if not value:
+                raise ConfigError(
+                    f"environment variable {self.env} (auth.{self.name}_env) is not set"
+                )
+            return value
+        try:
+            value = Path(str(self.file)).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{self.file}: cannot read auth.{self.name}_file: {exc}") from None
+        if not value:
+            raise ConfigError(f"{self.file}: auth.{self.name}_file is empty")
+        return value
+
+
+# `field(metadata=CHECK_URL)`: system.yaml's value must be an http(s) URL; CHECK_HEADER: a
+# header name. Fields without a default are required.
+CHECK_URL = {"check": "url"}
+CHECK_HEADER = {"check": "header"}
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """No credentials (the base of every kind): the fields of one `auth:` section."""
+
+    kind: ClassVar[AuthKind] = AuthKind.NONE
+    secret_name: ClassVar[str | None] = None  # the credential's stem (`<name>_env`/`_file`)
+
+    @property
+    def credential_header(self) -> str | None:
+        """A header carrying the credential that system.yaml's `headers:` must not set."""
+        return None
+
+    def build(self, secret: str, *, timeout: float, ca_bundle: str | None) -> Auth | None:
+        """The Auth sending SECRET (None: no credentials)."""
+        return None
+
+
+@dataclass(frozen=True)
+class BearerConfig(AuthConfig):
+    """`Authorization: Bearer <token>`."""
+
+    kind: ClassVar[AuthKind] = AuthKind.BEARER
+    secret_name: ClassVar[str | None] = "token"
+    secret: Secret = field(default_factory=lambda: Secret("token"))
+
+    def build(self, secret: str, *, timeout: float, ca_bundle: str | None) -> Auth:
+        """A bearer token."""
+        return bearer(secret)
+
+
+@dataclass(frozen=True)
+class BasicConfig(AuthConfig):
+    """HTTP Basic (RFC 7617)."""
+
+    kind: ClassVar[AuthKind] = AuthKind.BASIC
+    secret_name: ClassVar[str | None] = "password"
+    username: str = field(default="", metadata={"required": True})
+    secret: Secret = field(default_factory=lambda: Secret("password"))
+
+    def build(self, secret: str, *, timeout: float, ca_bundle: str | None) -> Auth:
+        """Basic credentials."""
+        return basic(self.username, secret)
+
+
+@dataclass(frozen=True)
+class ApiKeyConfig(AuthConfig):
+    """An API key in a header of the vendor's choosing."""
+
+    kind: ClassVar[AuthKind] = AuthKind.API_KEY
+    secret_name: ClassVar[str | None] = "key"
+    header: str = field(default="X-API-Key", metadata={"required": True, **CHECK_HEADER})
+    secret: Secret = field(default_factory=lambda: Secret("key"))
+
+    @property
+    def credential_header(self) -> str | None:
+        """The key's header."""
+        return self.header
+
+    def build(self, secret: str, *, timeout: float, ca_bundle: str | None) -> Auth:
+        """The key in its header."""
+        return api_key(self.header, secret)
+
+
+@dataclass(frozen=True)
+class OAuth2Config(AuthConfig):
+    """OAuth2 client credentials (RFC 6749 4.4)."""
+
+    kind: ClassVar[AuthKind] = AuthKind.OAUTH2
+    secret_name: ClassVar[str | None] = "client_secret"
+    token_url: str = field(default="", metadata={"required": True, **CHECK_URL})
+    client_id: str = field(default="", metadata={"required": True})
+    scope: str | None = None
+    secret: Secret = field(default_factory=lambda: Secret("client_secret"))
+
+    def build(self, secret: str, *, timeout: float, ca_bundle: str | None) -> Auth:
+        """A token fetched from token_url, refreshed on expiry or 401."""
+        return OAuth2Auth(
+            self.token_url, self.client_id, secret, scope=self.scope, timeout=timeout,
+            ca_bundle=ca_bundle,
+        )  # fmt: skip
+
+
+AUTH_KINDS: Mapping[AuthKind, type[AuthConfig]] = {
+    cls.kind: cls for cls in (AuthConfig, BearerConfig, BasicConfig, ApiKeyConfig, OAuth2Config)
+}

@@ -1,9 +1,12 @@
-"""JSON-Schema validation of key-values entities: validators compiled once, `$ref`s local only."""
+"""JSON-Schema validation of key-values entities: validators compiled once, `$ref`s local only.
+
+Formats are asserted, alike in both engines (`conform/datamodel_formats.py`).
+"""
 
 from __future__ import annotations
 
 import contextlib
-import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,26 +14,31 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from jsonschema import Draft202012Validator, SchemaError, validators
-from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from conform.bundle import Bundle
-from conform.bundle.files import pointer_token, read_json, read_text
+from conform.bundle.files import pointer_token, read_json
+from conform.bundle.model import model_files
+from conform.datamodel_errors import Failure, best, from_py, from_rs, message, show
+from conform.datamodel_formats import FORMAT_CHECKER, SHARED_FORMATS, validator_class
 from conform.errors import DataError, UsageError
 
-try:  # the optional extra `fast`: a compiled "is it valid?" check, never the error messages
+try:  # the optional extra `fast`: compiled validation, verdicts and errors
     import jsonschema_rs
 except ImportError:  # pragma: no cover - depends on the install
     jsonschema_rs = None  # type: ignore[assignment]
 
+# Where Smart Data Models schemas are published; both forms map to the local folder.
 SDM_BASE = "https://smart-data-models.github.io/"
-NDJSON_SUFFIXES = {".ndjson", ".jsonl"}
-_MAX_MESSAGE = 240
-# A schema that constrains nothing at its top level only holds shared definitions.
-_CONSTRAINING = {"type", "properties", "required", "allOf", "anyOf", "oneOf", "$ref", "const"}
+_SDM_RAW = re.compile(r"^https://raw\.githubusercontent\.com/smart-data-models/([^/]+)/[^/]+/(.*)$")
+# A schema that constrains nothing at its top level (beyond being an object) only holds
+# shared definitions (common-schema.json, Environment-schema.json): a library, not a model.
+_CONSTRAINING = {"properties", "required", "allOf", "anyOf", "oneOf", "$ref", "const", "enum"}
+_DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+_UNBUILT = object()
 
 
 @dataclass(frozen=True)
@@ -41,25 +49,17 @@ class Violation:
     message: str
 
 
-@dataclass(frozen=True)
-class DocumentResult:
-    """The verdict on one document of a data file (index counts from 0)."""
-
-    file: Path
-    index: int
-    violations: tuple[Violation, ...]
-
-    @property
-    def valid(self) -> bool:
-        """True when the document matched its schema."""
-        return not self.violations
-
-
 def _load_schema(path: Path) -> dict[str, Any]:
-    """A schema file's contents; one without `$id` gets its file URI so relative refs resolve."""
+    """A schema file's contents; one without `$id` gets its file URI so relative refs resolve.
+
+    A `$schema` naming draft 2020-12 (the default anyway) is dropped: jsonschema would switch
+    to its stock validator class at such a schema and lose our ECMA-262 `pattern`.
+    """
     contents = read_json(path, DataError)
     if not isinstance(contents, dict):
         raise DataError(f"{path}: not a JSON Schema (expected an object)")
+    if str(contents.get("$schema", "")).rstrip("#") == _DRAFT_2020_12:
+        contents = {k: v for k, v in contents.items() if k != "$schema"}
     return contents if "$id" in contents else {**contents, "$id": path.resolve().as_uri()}
 
 
@@ -78,15 +78,16 @@ class ModelSet:
         self._schemas = {name: _load_schema(path) for name, path in models.items()}
         self._paths = dict(models)
         self._validators: dict[str, Validator] = {}
-        # FAST: answer valid documents with jsonschema-rs when installed (same verdicts, proven
-        # by tests/test_datamodels_accel.py); invalid ones always go through jsonschema.
+        # FAST: jsonschema-rs judges and explains when installed (same verdicts and pointers,
+        # proven by tests/test_datamodels_accel.py); jsonschema where it cannot build a model.
         self.fast = fast and jsonschema_rs is not None
         self._fast: dict[str, Any] = {}
-        shared = [_load_schema(path) for path in library]
-        self._shared = shared
+        self._shared = [_load_schema(path) for path in library]
+        self._documents = {s["$id"]: s for s in [*self._schemas.values(), *self._shared]}
+        self._retrieved: dict[str, Resource[Any]] = {}
         resources = [
             (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
-            for schema in [*self._schemas.values(), *shared]
+            for schema in [*self._schemas.values(), *self._shared]
         ]
         registry: Registry[Any] = Registry(retrieve=self._retrieve)  # type: ignore[call-arg]
         self.registry = registry.with_resources(resources)
@@ -94,14 +95,23 @@ class ModelSet:
     @classmethod
     def from_bundle(cls, bundle: Bundle, *, fast: bool = True) -> ModelSet:
         """The models of a spec bundle (models/<Name>.json, sharing models/common.json)."""
-        library = [
-            p for p in bundle.models_dir.glob("*.json") if p not in bundle.model_paths().values()
-        ]
-        return cls(bundle.models_dir, bundle.model_paths(), library, fast=fast)
+        return cls.from_models_dir(bundle.models_dir, fast=fast)
+
+    @classmethod
+    def from_models_dir(cls, folder: Path, *, fast: bool = True) -> ModelSet:
+        """The models of a bundle's models folder: `<Name>.json`; other files are resolved by
+        `$ref` (common.json, official Smart Data Models files in their own layout)."""
+        models = model_files(folder)
+        library = [p for p in folder.glob("*.json") if p not in models.values()]
+        return cls(folder, models, library, fast=fast)
 
     @classmethod
     def from_folder(cls, root: Path, *, fast: bool = True) -> ModelSet:
-        """Schemas found below ROOT: Smart-Data-Models `<Model>/schema.json` or `<Model>.json`."""
+        """Schemas found below ROOT: Smart-Data-Models `<Model>/schema.json` or `<Model>.json`.
+
+        Schemas that only hold shared definitions (`common-schema.json`) are a library for
+        `$ref`s, not models; JSON files without `$schema` (examples, contexts) are ignored.
+        """
         if not root.is_dir():
             raise DataError(f"{root}: schema folder not found")
         models: dict[str, Path] = {}
@@ -111,16 +121,21 @@ class ModelSet:
                 continue
             name = path.parent.name if path.name == "schema.json" else path.stem
             contents = read_json(path, DataError)
-            if path.name != "schema.json" and not (
-                isinstance(contents, dict) and "$schema" in contents
+            if not isinstance(contents, dict) or (
+                path.name != "schema.json" and "$schema" not in contents
             ):
                 continue  # examples, lists, contexts: not schemas
-            if not (isinstance(contents, dict) and _CONSTRAINING & contents.keys()):
+            if path.name != "schema.json" and not _CONSTRAINING & contents.keys():
                 library.append(path)
-            elif name in models:
-                raise DataError(f"model {name!r} is defined twice: {models[name]} and {path}")
-            else:
+            elif name not in models:
                 models[name] = path
+            elif _wraps(path, models[name]):  # a bundle's model around the official schema
+                library.append(models[name])
+                models[name] = path
+            elif _wraps(models[name], path):
+                library.append(path)
+            else:
+                raise DataError(f"model {name!r} is defined twice: {models[name]} and {path}")
         if not models:
             raise DataError(f"{root}: no JSON Schemas found (schema.json or *.json with $schema)")
         return cls(root, models, library, fast=fast)
@@ -133,8 +148,11 @@ class ModelSet:
     def local_path(self, uri: str) -> Path | None:
         """The file below the root a schema URI stands for, or None if it is not local."""
         parts = urlsplit(uri)
+        raw = _SDM_RAW.match(uri.split("#")[0])
         if uri.startswith(SDM_BASE):
             path = self.root / unquote(parts.path).lstrip("/")
+        elif raw:
+            path = self.root / unquote(raw.group(1)) / unquote(raw.group(2))
         elif parts.scheme == "file":
             path = Path(unquote(parts.path))
         else:
@@ -144,13 +162,18 @@ class ModelSet:
 
     def _retrieve(self, uri: str) -> Resource[Any]:
         """Registry hook: serve local files only; never the network."""
-        path = self.local_path(uri)
-        if path is None:
-            raise DataError(
-                f"$ref {uri!r} is not a file under {self.root}; "
-                "conform never fetches schemas from the network"
+        if uri not in self._retrieved:  # the registry does not keep what it retrieved
+            path = self.local_path(uri)
+            if path is None:
+                raise DataError(
+                    f"$ref {uri!r} is not a file under {self.root}; "
+                    "conform never fetches schemas from the network"
+                )
+            contents = _load_schema(path)
+            self._retrieved[uri] = Resource.from_contents(
+                contents, default_specification=DRAFT202012
             )
-        return Resource.from_contents(_load_schema(path), default_specification=DRAFT202012)
+        return self._retrieved[uri]
 
     def schema(self, name: str) -> dict[str, Any]:
         """The schema of model NAME, or UsageError listing the known models."""
@@ -169,42 +192,68 @@ class ModelSet:
                 where = "/" + "/".join(pointer_token(p) for p in exc.path)
                 msg = f"{self._paths[name]}: {where}: not a valid JSON Schema: {exc.message}"
                 raise DataError(msg) from exc
-            self._validators[name] = cls(schema, registry=self.registry)
+            self._validators[name] = validator_class(cls)(
+                schema, registry=self.registry, format_checker=FORMAT_CHECKER
+            )
         return self._validators[name]
 
     def _fast_validator(self, name: str) -> Any:
         """The jsonschema-rs validator of model NAME, or None where only jsonschema can judge."""
         if name not in self._fast:
             self._fast[name] = None
-            kind = type(self.validator(name)).__name__  # the same draft jsonschema picked
-            rs_cls = getattr(jsonschema_rs, kind, None)
+            self.validator(name)  # a schema jsonschema rejects never reaches jsonschema-rs
+            draft = validators.validator_for(self._schemas[name], default=Draft202012Validator)
+            rs_cls = getattr(jsonschema_rs, draft.__name__, None)
             if rs_cls is not None:
-                resources = [(s["$id"], s) for s in [*self._schemas.values(), *self._shared]]
-                # Unresolvable $ref, unsupported keyword: no accelerator, jsonschema decides.
-                # Formats are annotations only, as for jsonschema without a format checker.
+                # An unresolvable $ref or unsupported keyword fails this model only: jsonschema
+                # then decides for it, every other model keeps its accelerator.
                 with contextlib.suppress(Exception):
                     self._fast[name] = rs_cls(
                         self._schemas[name],
-                        validate_formats=False,
-                        registry=jsonschema_rs.Registry(resources, retriever=self._rs_retrieve),
+                        validate_formats=True,
+                        formats=SHARED_FORMATS,
+                        registry=jsonschema_rs.Registry(
+                            [(s["$id"], s) for s in self._shared], retriever=self._rs_retrieve
+                        ),
                     )
         return self._fast[name]
 
     def _rs_retrieve(self, uri: str) -> dict[str, Any]:
-        """jsonschema-rs hook: the same local-only files as the jsonschema registry."""
-        return self._retrieve(uri).contents
+        """jsonschema-rs hook: the models and library by `$id`, else the same local-only files."""
+        known = self._documents.get(uri.split("#")[0])
+        return known if known is not None else self._retrieve(uri).contents
 
     def unresolved_refs(self, name: str) -> list[tuple[str, str]]:
-        """(JSON pointer, message) for every `$ref` of model NAME that does not resolve."""
+        """(where, message) for every `$ref` reachable from model NAME that does not resolve.
+
+        WHERE is a JSON pointer into the model's file, or the chain of `$ref`s that led into
+        another schema followed by a pointer inside it.
+        """
         schema = self.schema(name)
-        resolver = self.registry.resolver(base_uri=schema["$id"])
-        found = []
-        for pointer, ref in _refs(schema, ""):
-            try:
-                resolver.lookup(ref)
-            except Unresolvable as exc:
-                found.append((pointer, _reason(exc, ref)))
-        return found
+        found: list[tuple[str, str]] = []
+        seen: set[int] = set()
+        todo: list[tuple[Any, Any, str]] = [(schema, self.registry.resolver(schema["$id"]), "")]
+        while todo:
+            node, resolver, prefix = todo.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            for pointer, ref in _refs(node, ""):
+                try:
+                    resolved = resolver.lookup(ref)
+                except Unresolvable as exc:
+                    found.append((prefix + pointer, _reason(exc, ref)))
+                else:
+                    todo.append((resolved.contents, resolved.resolver, f"{prefix}{pointer} -> "))
+        return sorted(found)
+
+    def broken(self, name: str) -> str | None:
+        """Why model NAME cannot be used (its first unresolvable `$ref`), or None."""
+        unresolved = self.unresolved_refs(name)
+        if not unresolved:
+            return None
+        where, reason = unresolved[0]
+        return f"{reason} (at {where})"
 
     def validate(self, entity: Any, model: str | None = None) -> list[Violation]:
         """Violations of ENTITY against MODEL (default: the model named by its `type`)."""
@@ -212,16 +261,33 @@ class ModelSet:
             return [Violation("", "document is not a JSON object")]
         if model is None:
             model = entity.get("type")
-            if model not in self._schemas:
-                return [Violation("/type", f"no schema for type {model!r}")]
-        fast = self._fast_validator(model) if self.fast else None
-        if fast is not None and fast.is_valid(entity):
-            return []
-        try:
-            errors = list(self.validator(model).iter_errors(entity))
-        except Unresolvable as exc:
-            raise DataError(f"{self._paths[model]}: {_reason(exc, str(exc))}") from exc
-        return [_violation(error) for error in sorted(errors, key=lambda e: list(map(str, e.path)))]
+            if "type" not in entity:
+                return [Violation("", '"type" is a required property (it names the model)')]
+            if not isinstance(model, str) or model not in self._schemas:
+                known = ", ".join(self.names)
+                return [Violation("/type", f"no model {show(model)} (models: {known})")]
+        fast = self._fast.get(model, _UNBUILT)  # the hot path: one lookup per document
+        if fast is _UNBUILT:
+            fast = self._fast_validator(model) if self.fast else None
+        if fast is not None:
+            if fast.is_valid(entity):
+                return []
+            failures = [from_rs(error) for error in fast.iter_errors(entity)]
+        else:
+            try:
+                failures = [from_py(error) for error in self.validator(model).iter_errors(entity)]
+            except Unresolvable as exc:
+                return [Violation("", f"model {model} cannot be used: {_reason(exc, str(exc))}")]
+        violations = [_violation(failure) for failure in failures]
+        if len(violations) > 1:
+            violations.sort(key=lambda v: v.pointer.split("/"))
+        return violations
+
+
+def _wraps(outer: Path, inner: Path) -> bool:
+    """True if schema file OUTER refers to schema file INNER by its `$id`."""
+    inner_id = read_json(inner, DataError).get("$id")
+    return bool(inner_id) and f'"{inner_id}' in outer.read_text(encoding="utf-8")
 
 
 def _reason(exc: BaseException, ref: str) -> str:
@@ -232,14 +298,10 @@ def _reason(exc: BaseException, ref: str) -> str:
     return str(cause) if cause else f"cannot resolve $ref {ref!r}"
 
 
-def _violation(error: ValidationError) -> Violation:
-    """The most specific reason behind ERROR (descending into anyOf/oneOf), pointed."""
-    best = best_match([error]) if error.context else error
-    pointer = "".join(f"/{pointer_token(p)}" for p in best.absolute_path)
-    message = best.message
-    if len(message) > _MAX_MESSAGE:
-        message = message[: _MAX_MESSAGE - 3] + "..."
-    return Violation(pointer, message)
+def _violation(failure: Failure) -> Violation:
+    """The most specific reason behind FAILURE (the best anyOf/oneOf alternative), pointed."""
+    chosen = best(failure)
+    return Violation(chosen.pointer, message(chosen))
 
 
 def _refs(node: Any, pointer: str) -> Iterator[tuple[str, str]]:
@@ -254,37 +316,3 @@ def _refs(node: Any, pointer: str) -> Iterator[tuple[str, str]]:
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _refs(item, f"{pointer}/{index}")
-
-
-def read_documents(path: Path) -> list[Any]:
-    """The documents of a data file: a JSON object, a JSON array, or NDJSON (one per line)."""
-    text = read_text(path, DataError)
-    if path.suffix not in NDJSON_SUFFIXES:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            if exc.msg != "Extra data":  # several values in a row: treat as NDJSON
-                raise DataError(f"{path}: line {exc.lineno}: invalid JSON: {exc.msg}") from exc
-        else:
-            return data if isinstance(data, list) else [data]
-    documents = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                documents.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}: line {number}: invalid JSON: {exc.msg}") from exc
-    return documents
-
-
-def validate_files(
-    files: Iterable[Path], models: ModelSet, model: str | None = None
-) -> list[DocumentResult]:
-    """Validate every document of every file; unreadable files raise DataError."""
-    if model is not None:
-        models.schema(model)  # unknown --model is a usage error before any file is read
-    return [
-        DocumentResult(path, index, tuple(models.validate(doc, model)))
-        for path in files
-        for index, doc in enumerate(read_documents(path))
-    ]

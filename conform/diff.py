@@ -25,6 +25,7 @@ class ReportDiff:
     new_verdict: Verdict
     newly_failing: tuple[str, ...]
     newly_passing: tuple[str, ...]
+    newly_blocked: tuple[str, ...]  # not tested now: a requirement they need failed
     changed: tuple[StatusChange, ...]  # every status change, the two lists above included
     added: tuple[str, ...]
     removed: tuple[str, ...]
@@ -66,6 +67,7 @@ def diff_reports(old: Report, new: Report) -> ReportDiff:
         new_verdict=new.verdict,
         newly_failing=tuple(c.id for c in changed if c.new is Status.FAILED),
         newly_passing=tuple(c.id for c in changed if c.new is Status.PASSED),
+        newly_blocked=tuple(c.id for c in changed if c.new is Status.BLOCKED),
         changed=changed,
         added=tuple(i for i in after if i not in before),
         removed=tuple(i for i in before if i not in after),
@@ -90,6 +92,7 @@ def format_diff(diff: ReportDiff) -> list[str]:
     sections = (
         ("newly failing", diff.newly_failing),
         ("newly passing", diff.newly_passing),
+        ("newly blocked", diff.newly_blocked),
         ("added", diff.added),
         ("removed", diff.removed),
     )

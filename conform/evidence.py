@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from conform.errors import DataError
-from conform.report import write_atomic
+from conform.files import write_atomic
 
 REDACTED = "***"
 # Headers that carry credentials whatever their value looks like.
@@ -60,14 +60,87 @@ class Exchange:
             "started_at": self.started_at,
         }
 
+    @classmethod
+    def from_dict(cls, x: Mapping[str, Any]) -> Exchange:
+        """The exchange an `evidence.jsonl` line was written from (the inverse of to_dict)."""
+        request, response = x.get("request") or {}, x.get("response") or {}
+        return cls(
+            id=str(x.get("id", "")),
+            test=str(x.get("test", "")),
+            method=str(x.get("method", "GET")),
+            url=str(x.get("url", "")),
+            request_headers=_header_dict(request.get("headers")),
+            request_body=_body_text(request.get("body")),
+            status=response.get("status"),
+            response_headers=_header_dict(response.get("headers")),
+            response_body=_body_text(response.get("body")),
+            error=x.get("error"),
+            duration_ms=float(x.get("duration_ms") or 0.0),
+            started_at=str(x.get("started_at") or ""),
+        )
+
     def curl(self) -> str:
-        """A curl command reproducing the request (credentials stay redacted)."""
-        parts = ["curl", "-i", "-X", self.method, shlex.quote(self.url)]
+        """A one-line shell command reproducing the request (credentials stay redacted).
+
+        Runnable as printed in sh or bash: every word is quoted, and a body holding control
+        bytes (a NUL cannot even be an argument) is written by printf's octal escapes into
+        curl's standard input, so the line never carries a raw control byte.
+        """
+        parts = ["curl", "-i", "-X", _word(self.method), _word(self.url)]
         for name, value in self.request_headers.items():
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
-        if self.request_body is not None:
-            parts += ["--data-raw", shlex.quote(self.request_body)]
-        return " ".join(parts)
+            parts += ["-H", _word(f"{name}: {value}")]
+        body = self.request_body
+        if body is None:
+            return " ".join(parts)
+        if _CONTROL.search(body) is None:
+            return " ".join([*parts, "--data-raw", shlex.quote(body)])
+        return " ".join(
+            ["printf", shlex.quote(_printf_escaped(body)), "|", *parts, "--data-binary", "@-"]
+        )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _printf_escaped(text: str) -> str:
+    """TEXT as a printf format that prints it byte for byte (control bytes as octal escapes)."""
+    out = []
+    for byte in text.encode("utf-8", "surrogateescape"):
+        char = chr(byte)
+        if char == "%":
+            out.append("%%")
+        elif char == "\\":
+            out.append("\\\\")
+        elif byte < 0x20 or byte >= 0x7F:
+            out.append(f"\\{byte:03o}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _word(text: str) -> str:
+    """One shell word; control characters (never sent raw by a client) shown as escapes."""
+    if _CONTROL.search(text) is None:
+        return shlex.quote(text)
+    return (
+        "$'"
+        + "".join(f"\\x{ord(c):02x}" if _CONTROL.match(c) or c in "'\\" else c for c in text)
+        + "'"
+    )
+
+
+def _header_dict(headers: Any) -> dict[str, str]:
+    """Headers recorded as a mapping or as a list of pairs, as a mapping."""
+    if isinstance(headers, dict):
+        return {str(k): str(v) for k, v in headers.items()}
+    return {str(k): str(v) for k, v in headers or ()}
+
+
+def _body_text(body: Any) -> str | None:
+    """A recorded body as text: strings as they are, JSON values pretty-printed."""
+    if body is None or isinstance(body, str):
+        return body
+    return json.dumps(body, indent=2, ensure_ascii=False)
 
 
 def _variants(secret: str) -> set[str]:
@@ -212,3 +285,8 @@ def read_evidence(path: Path) -> list[dict[str, Any]]:
             raise DataError(f"{path}:{number}: not an evidence exchange (no 'id')")
         out.append(item)
     return out
+
+
+def read_exchanges(path: Path) -> list[Exchange]:
+    """The exchanges of an `evidence.jsonl` file, as the run recorded them."""
+    return [Exchange.from_dict(x) for x in read_evidence(path)]

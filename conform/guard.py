@@ -11,10 +11,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from conform.errors import ConformError
+from conform.profiles import Collections
 
 DESTRUCTIVE = frozenset({"PATCH", "PUT", "DELETE"})
 WRITES = DESTRUCTIVE | {"POST"}
-_CREATING_COLLECTIONS = frozenset({"entities", "subscriptions", "csourceregistrations"})
 _URN = re.compile(r"urn:[^\s\"',\]\}]+", re.IGNORECASE)
 
 
@@ -30,14 +30,15 @@ class _Unsafe(Exception):
 class Route:
     """An API path taken apart: collection, the id segment after it, the batch operation."""
 
-    temporal: bool
-    collection: str  # lowercased first segment ("entities", "entityoperations", ...)
+    rules: Collections
+    scope: str  # a leading scope segment ("" or e.g. "temporal"), lowercased
+    collection: str  # lowercased first segment after the scope ("entities", ...)
     path_id: str | None  # percent-decoded
-    op: str | None  # entityOperations/<op>, lowercased
+    op: str | None  # <batch>/<op>, lowercased
     depth: int  # segments after the collection (1 = /<collection>/<id>)
 
     @classmethod
-    def parse(cls, path: str) -> Route:
+    def parse(cls, path: str, rules: Collections) -> Route:
         """Split an API-relative path (query ignored); SafetyError on dot segments."""
         raw = urlsplit(path).path.split("/")[1:]
         if raw and raw[-1] == "":
@@ -45,18 +46,24 @@ class Route:
         segs = [unquote(s) for s in raw]
         if any(s in (".", "..") for s in segs):
             raise SafetyError(f"refused a request with dot segments in its path: {path}")
-        temporal = bool(segs) and segs[0].lower() == "temporal"
-        segs = segs[1:] if temporal else segs
+        scope = segs[0].lower() if segs and segs[0].lower() in rules.scopes else ""
+        segs = segs[1:] if scope else segs
         collection = segs[0].lower() if segs else ""
         rest = segs[1:]
-        if collection == "entityoperations":
-            return cls(temporal, collection, None, rest[0].lower() if rest else None, len(rest))
-        return cls(temporal, collection, rest[0] if rest else None, None, len(rest))
+        if collection == rules.batch:
+            op = rest[0].lower() if rest else None
+            return cls(rules, scope, collection, None, op, len(rest))
+        return cls(rules, scope, collection, rest[0] if rest else None, None, len(rest))
+
+    @property
+    def batch(self) -> bool:
+        """Whether this is a batch operation."""
+        return self.collection == self.rules.batch
 
     def resource(self, id_: str) -> str:
         """The API path of resource `id_` in this route's collection."""
-        collection = "entities" if self.collection == "entityoperations" else self.collection
-        return f"{'/temporal' if self.temporal else ''}/{collection}/{id_}"
+        collection = self.rules.batch_target if self.batch else self.collection
+        return f"{'/' + self.scope if self.scope else ''}/{collection}/{id_}"
 
 
 def parse_body(body: bytes | None) -> tuple[Any, str | None]:
@@ -83,19 +90,25 @@ def body_ids(route: Route, value: Any) -> list[str]:
     for item in items:
         if isinstance(item, dict) and "id" in item:
             ids.append(item["id"] if isinstance(item["id"], str) else repr(item["id"]))
-        elif isinstance(item, str) and route.collection == "entityoperations":
+        elif isinstance(item, str) and route.batch:
             ids.append(item)  # batch delete: an array of ids
     return ids
 
 
-def check(method: str, path: str, body: bytes | None, allowed: Callable[[str], bool]) -> None:
+def check(
+    method: str,
+    path: str,
+    body: bytes | None,
+    allowed: Callable[[str], bool],
+    rules: Collections,
+) -> None:
     """Raise SafetyError unless every id the request would write is `allowed`."""
     method = method.upper()
     if method not in WRITES:
         return
-    route = Route.parse(path)
-    if method == "POST" and route.op == "query":
-        return  # POST /entityOperations/query only reads
+    route = Route.parse(path, rules)
+    if method == "POST" and route.batch and route.op in rules.batch_reads:
+        return  # e.g. POST /entityOperations/query only reads
     try:
         value, text = parse_body(body)
     except _Unsafe:
@@ -117,7 +130,8 @@ def check(method: str, path: str, body: bytes | None, allowed: Callable[[str], b
 class Ledger:
     """Resources the run created (API path → id), in order; thread-safe."""
 
-    def __init__(self) -> None:
+    def __init__(self, rules: Collections) -> None:
+        self.rules = rules
         self._lock = threading.Lock()
         self._items: dict[str, str] = {}
 
@@ -150,7 +164,8 @@ class Ledger:
     ) -> None:
         """Update the ledger from one exchange (status None: no answer, so maybe created)."""
         method = method.upper()
-        route = Route.parse(path)
+        route = Route.parse(path, self.rules)
+        rules = self.rules
         try:
             value, _ = parse_body(body)
         except _Unsafe:
@@ -158,16 +173,16 @@ class Ledger:
         ids = body_ids(route, value) if value is not None else []
         maybe_done = status is None or not 400 <= status < 500
         if method == "POST" and maybe_done and route.depth == 0:
-            if route.collection in _CREATING_COLLECTIONS:
+            if route.collection in rules.creating:
                 if not ids and status == 201 and location:  # server-chosen id
                     ids = [unquote(urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1])]
                 for id_ in ids:
                     self.add(route.resource(id_), id_)
-        elif method == "POST" and maybe_done and route.op in ("create", "upsert"):
+        elif method == "POST" and maybe_done and route.batch and route.op in rules.batch_creates:
             for id_ in ids:
                 self.add(route.resource(id_), id_)
         elif method == "DELETE" and status in (200, 204) and route.depth == 1:
             self.forget(route.resource(route.path_id or ""))
-        elif method == "POST" and route.op == "delete" and status == 204:
+        elif method == "POST" and route.batch and route.op in rules.batch_deletes and status == 204:
             for id_ in ids:
                 self.forget(route.resource(id_))

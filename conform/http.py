@@ -16,6 +16,7 @@ from requests.structures import CaseInsensitiveDict
 from conform import __version__
 from conform.evidence import EvidenceLog
 from conform.guard import Ledger, SafetyError, check
+from conform.profiles import Profile, default_profile
 from conform.ratelimit import Limiter
 from conform.transport import (
     WIRE_ERRORS,
@@ -30,8 +31,8 @@ from conform.transport import (
 )
 
 if TYPE_CHECKING:
+    from conform.auth import Auth
     from conform.namespace import Namespace
-    from conform.target import Auth
 
 __all__ = ["BodyTooLarge", "Client", "Response", "SafetyError", "TransportError", "Unauthorized"]
 
@@ -49,7 +50,7 @@ class Client:
         self,
         base_url: str,
         *,
-        api_root: str = "/ngsi-ld/v1",
+        profile: Profile | None = None,
         auth: Auth | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float = 10.0,
@@ -63,7 +64,9 @@ class Client:
         limiter: Limiter | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.api_root = "/" + api_root.strip("/") if api_root.strip("/") else ""
+        self.profile = profile or default_profile()
+        api_root = self.profile.api_root.strip("/")
+        self.api_root = "/" + api_root if api_root else ""
         self.auth = auth
         self.timeout = timeout
         self.total_timeout = total_timeout if total_timeout is not None else 3 * timeout
@@ -74,7 +77,7 @@ class Client:
         self._verify: bool | str = ca_bundle or True
         self._sleep = sleep
         self._origin = origin(self.base_url)
-        self._ledger = Ledger()
+        self._ledger = Ledger(self.profile.collections)
         self.limiter = limiter or Limiter()
         self._default_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(
             {"Accept": "application/json", "User-Agent": f"conform/{__version__}"}
@@ -123,7 +126,7 @@ class Client:
                 merged[name] = value
         api_path = self._api_path(path, api)
         if self.namespace is not None:
-            check(method, api_path, body, self._owned)
+            check(method, api_path, body, self._owned, self.profile.collections)
         url = self.base_url + (self.api_root if api else "") + path
         status: int | None = None
         location: str | None = None
@@ -177,9 +180,11 @@ class Client:
             future.result()
 
     def cleanup(self) -> list[str]:
-        """Delete what the run created (subscriptions first); return ids left behind."""
+        """Delete what the run created (newest first, the profile's first collection before
+        the rest: subscriptions reference entities); return ids left behind."""
         self.evidence.set_phase("cleanup")
         items = list(reversed(self._ledger.items()))
+        first = f"/{self.profile.collections.cleanup_first}/"
         left: dict[str, bool] = {}
 
         def delete(item: tuple[str, str]) -> None:
@@ -195,8 +200,8 @@ class Client:
                 left[resource] = True
 
         # subscriptions first: deleting their entities must not make the target notify
-        self.each(delete, [i for i in items if "/subscriptions/" in i[0]])
-        self.each(delete, [i for i in items if "/subscriptions/" not in i[0]])
+        self.each(delete, [i for i in items if first in i[0].lower()])
+        self.each(delete, [i for i in items if first not in i[0].lower()])
         return list(dict.fromkeys(id_ for resource, id_ in items if resource in left))
 
     def close(self) -> None:

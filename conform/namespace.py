@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import itertools
+import random
 import re
 import secrets
 import threading
 from dataclasses import dataclass, field
 
 from conform.errors import UsageError
+from conform.profiles import default_profile
 
 _RUN_ID = re.compile(r"^[a-z0-9]{4,32}$")
 # An owned id may not re-target a request: no path, query or fragment separators, no percent
 # (a server decoding twice), no whitespace or control characters.
 _SAFE = re.compile(r"^[^/\\?#%\s\x00-\x1f\x7f]*$")
+
+
+def random_seed() -> int:
+    """A fresh seed for a run that was given none (recorded in the report to replay it)."""
+    return random.SystemRandom().randrange(2**32)
 
 
 class _Counter:
@@ -30,9 +37,13 @@ class _Counter:
 
 @dataclass(frozen=True)
 class Namespace:
-    """Ids of the form `urn:ngsi-ld:<Type>:conform-<run_id>-<n>`, owned by one run."""
+    """Ids in the profile's form with a `conform-<run_id>-<n>` marker, owned by one run.
+
+    NGSI-LD: `urn:ngsi-ld:<Type>:conform-<run_id>-<n>`.
+    """
 
     run_id: str
+    id_form: str = field(default_factory=lambda: default_profile().id_form)
     _counter: _Counter = field(default_factory=_Counter, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -40,9 +51,13 @@ class Namespace:
             raise UsageError(f"run id {self.run_id!r}: use 4-32 lowercase letters or digits")
 
     @classmethod
-    def new(cls, run_id: str | None = None) -> Namespace:
-        """A namespace for `run_id`, or for a fresh random 8-hex-digit run id."""
-        return cls(run_id if run_id is not None else secrets.token_hex(4))
+    def new(cls, run_id: str | None = None, id_form: str | None = None) -> Namespace:
+        """A namespace for `run_id` (default: a fresh random 8-hex-digit run id).
+
+        ID_FORM: the profile's id form, `{type}` and `{local}` (default: the default profile's).
+        """
+        run_id = run_id if run_id is not None else secrets.token_hex(4)
+        return cls(run_id) if id_form is None else cls(run_id, id_form)
 
     @property
     def prefix(self) -> str:
@@ -51,7 +66,8 @@ class Namespace:
 
     def entity_id(self, type_: str) -> str:
         """A new entity id of `type_` inside the namespace."""
-        return f"urn:ngsi-ld:{type_}:{self.prefix}{self._counter.next()}"
+        local = f"{self.prefix}{self._counter.next()}"
+        return self.id_form.replace("{type}", type_).replace("{local}", local)
 
     def subscription_id(self) -> str:
         """A new subscription id inside the namespace."""

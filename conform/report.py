@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from conform.errors import ConfigError
-from conform.results import Level, RequirementResult, Status, Verdict, derive_verdict
+from conform.files import write_atomic  # noqa: F401  (re-exported: where it used to live)
+from conform.results import (
+    Level,
+    RequirementResult,
+    RootCause,
+    Status,
+    Verdict,
+    derive_verdict,
+    root_causes,
+)
 
 SCHEMA_VERSION = "1"
 
@@ -77,6 +84,10 @@ class Report:
         """Whether the report carries a signature (unsigned ones are self-tests)."""
         return self.signature is not None
 
+    def root_causes(self) -> tuple[RootCause, ...]:
+        """The failures grouped by what explains them, most explaining first (derived)."""
+        return root_causes(self.requirements)
+
     def counts(self) -> Counter[Status]:
         """Number of requirements per status."""
         return Counter(r.status for r in self.requirements)
@@ -89,8 +100,9 @@ class Report:
         return out
 
     def problems(self) -> list[RequirementResult]:
-        """Requirements that failed or errored, MUSTs first."""
-        bad = [r for r in self.requirements if r.status in (Status.FAILED, Status.ERROR)]
+        """Requirements that failed, were blocked or errored, MUSTs first."""
+        shown = (Status.FAILED, Status.BLOCKED, Status.ERROR)
+        bad = [r for r in self.requirements if r.status in shown]
         return sorted(bad, key=lambda r: (r.level is not Level.MUST, r.id))
 
     def with_signature(self, signature: dict[str, str] | None) -> Report:
@@ -118,6 +130,10 @@ class Report:
             "options": self.options,
             "evidence": asdict(self.evidence) if self.evidence else None,
             "summary": {s.value: n for s, n in sorted(self.counts().items())},
+            "root_causes": [
+                {"requirement": c.requirement, "message": c.message, "explains": list(c.explains)}
+                for c in self.root_causes()
+            ],
             "requirements": [_result_to_dict(r) for r in self.requirements],
             "leftovers": list(self.leftovers),
             "warnings": list(self.warnings),
@@ -167,6 +183,7 @@ def _result_to_dict(r: RequirementResult) -> dict[str, Any]:
         "evidence": list(r.evidence),
         "tests": list(r.tests),
         "waiver": r.waiver,
+        "blocked_by": r.blocked_by or None,
     }
 
 
@@ -183,6 +200,7 @@ def _result_from_dict(d: dict[str, Any]) -> RequirementResult:
         tests=tuple(d.get("tests", ())),
         applicable=d.get("applicable", True),
         waiver=d.get("waiver"),
+        blocked_by=d.get("blocked_by") or "",
     )
 
 
@@ -201,20 +219,3 @@ def load_report(path: Path) -> Report:
 def canonical_json(doc: Any) -> bytes:
     """The canonical bytes of a JSON document (sorted keys, no spaces, UTF-8): what is signed."""
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a file so that no half-written version ever exists (temp file + rename)."""
-    raw = data.encode() if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fd, 0o644)  # mkstemp makes 0600; reports are meant to be shared
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from conform import __version__
-from conform.auth import Auth, AuthConfig, AuthKind, OAuth2Auth, api_key, basic, bearer
+from conform.auth import AUTH_KINDS, Auth, AuthConfig, AuthKind, Secret
 from conform.errors import ConfigError
 from conform.http import Client
+from conform.profiles import Profile, default_profile
 from conform.yamlfile import load_yaml_file
 
 if TYPE_CHECKING:
@@ -41,23 +42,8 @@ _RESERVED_HEADERS = {
     "authorization": "use the auth section",
     "proxy-authorization": "use the auth section",
     "cookie": "use the auth section",
-    "ngsild-tenant": "use tenant:",
-}
-_SECRET_OF = {
-    AuthKind.BEARER: "token",
-    AuthKind.BASIC: "password",
-    AuthKind.API_KEY: "key",
-    AuthKind.OAUTH2: "client_secret",
-}
-_AUTH_FIELDS = {
-    AuthKind.NONE: (),
-    AuthKind.BEARER: (),
-    AuthKind.BASIC: ("username",),
-    AuthKind.API_KEY: ("header",),
-    AuthKind.OAUTH2: ("token_url", "client_id", "scope"),
 }
 _OPTIONAL_CLASSES = ("batch", "subscriptions", "discovery")
-_REQUIRED = {"username", "header", "token_url", "client_id"}
 _LITERAL_SECRETS = {"token", "password", "key", "client_secret", "api_key", "secret"}
 
 
@@ -70,7 +56,7 @@ class TargetConfig:
     vendor: str = ""
     product_version: str = ""
     auth: AuthConfig = field(default_factory=AuthConfig)
-    tenant: str | None = None  # sent as NGSILD-Tenant
+    tenant: str | None = None  # sent in the profile's tenant header (NGSI-LD: NGSILD-Tenant)
     headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     classes: tuple[str, ...] = ()
     data_models: tuple[str, ...] = ()
@@ -122,8 +108,8 @@ class _Section:
             raise self.error(key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
 
 
-def load_system(path: Path) -> TargetConfig:
-    """Load and validate a system.yaml."""
+def load_system(path: Path, profile: Profile | None = None) -> TargetConfig:
+    """Load and validate a system.yaml (PROFILE: the bundle's protocol, for its tenant header)."""
     data = load_yaml_file(path, "system file")
     top = _Section(path, data)
     name = top.text("name", required=True) or ""
@@ -144,7 +130,7 @@ def load_system(path: Path) -> TargetConfig:
         product_version=top.text("product_version", "") or "",
         auth=auth,
         tenant=top.text("tenant"),
-        headers=_headers(top, auth),
+        headers=_headers(top, auth, profile or default_profile()),
         classes=top.strings("classes"),
         data_models=top.strings("data_models"),
         lang=lang,
@@ -170,13 +156,13 @@ def _check_url(section: _Section, key: str, url: str) -> str:
     return url.rstrip("/")
 
 
-def _headers(top: _Section, auth: AuthConfig) -> Mapping[str, str]:
+def _headers(top: _Section, auth: AuthConfig, profile: Profile) -> Mapping[str, str]:
     raw = top.data.pop("headers", None) or {}
     if not isinstance(raw, dict):
         raise top.error("headers", "expected a mapping of header name to value")
-    reserved = dict(_RESERVED_HEADERS)
-    if auth.header:
-        reserved[auth.header.lower()] = "it carries the API key; use the auth section"
+    reserved = {**_RESERVED_HEADERS, profile.tenant_header.lower(): "use tenant:"}
+    if auth.credential_header:
+        reserved[auth.credential_header.lower()] = "it carries the credential; use the auth section"
     for key, value in raw.items():
         if not isinstance(key, str) or not _HEADER_NAME.match(key):
             raise top.error(f"headers.{key}", "not a valid header name")
@@ -188,50 +174,39 @@ def _headers(top: _Section, auth: AuthConfig) -> Mapping[str, str]:
 
 
 def _auth(file: Path, data: Any) -> AuthConfig:
+    """The `auth:` section as its kind's config class (fields and checks from the class)."""
     section = _Section(file, data, "auth.")
     text = section.text("kind", "none") or "none"
     try:
-        kind = AuthKind(text.replace("-", "_").lower())
+        cls = AUTH_KINDS[AuthKind(text.replace("-", "_").lower())]
     except ValueError:
         choices = ", ".join(k.value for k in AuthKind)
         raise section.error("kind", f"unknown kind {text!r} (one of {choices})") from None
-    values: dict[str, Any] = {"kind": kind}
-    allowed = {"kind", *_AUTH_FIELDS[kind]}
-    for key in _AUTH_FIELDS[kind]:
-        values[key] = section.text(key, required=key in _REQUIRED)
-    if kind is AuthKind.OAUTH2:
-        values["token_url"] = _url(
-            _Section(file, {"token_url": values["token_url"]}, "auth."), "token_url"
-        )
-    if kind is AuthKind.API_KEY and not _HEADER_NAME.match(values["header"]):
-        raise section.error("header", "not a valid header name")
-    if kind in _SECRET_OF:
-        secret = _SECRET_OF[kind]
-        env, file_ = section.text(f"{secret}_env"), section.path(f"{secret}_file")
-        allowed |= {f"{secret}_env", f"{secret}_file"}
+    values: dict[str, Any] = {}
+    allowed = {"kind"}
+    for f in dataclasses.fields(cls):
+        if f.name == "secret":
+            continue
+        allowed.add(f.name)
+        value = section.text(f.name, required=bool(f.metadata.get("required")))
+        check = f.metadata.get("check")
+        if value is not None and check == "url":
+            value = _check_url(section, f.name, value)
+        if value is not None and check == "header" and not _HEADER_NAME.match(value):
+            raise section.error(f.name, "not a valid header name")
+        if value is not None:
+            values[f.name] = value
+    if cls.secret_name is not None:
+        name = cls.secret_name
+        env, file_ = section.text(f"{name}_env"), section.path(f"{name}_file")
+        allowed |= {f"{name}_env", f"{name}_file"}
         if (env is None) == (file_ is None):
-            raise section.error(f"{secret}_env", f"give one of {secret}_env or {secret}_file")
+            raise section.error(f"{name}_env", f"give one of {name}_env or {name}_file")
         if env is not None and not _ENV_NAME.match(env):
-            raise section.error(f"{secret}_env", "expected an environment variable name")
-        values[f"{secret}_env"], values[f"{secret}_file"] = env, file_
+            raise section.error(f"{name}_env", "expected an environment variable name")
+        values["secret"] = Secret(name, env, file_)
     section.finish(allowed)
-    return AuthConfig(**values)
-
-
-def _secret(cfg: AuthConfig, name: str, environ: Mapping[str, str]) -> str:
-    env, file_ = getattr(cfg, f"{name}_env"), getattr(cfg, f"{name}_file")
-    if env is not None:
-        value = environ.get(env, "")
-        if not value:
-            raise ConfigError(f"environment variable {env} (auth.{name}_env) is not set")
-        return value
-    try:
-        value = Path(file_).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file_}: cannot read auth.{name}_file: {exc}") from None
-    if not value:
-        raise ConfigError(f"{file_}: auth.{name}_file is empty")
-    return value
+    return cls(**values)
 
 
 def build_auth(
@@ -242,24 +217,9 @@ def build_auth(
     environ: Mapping[str, str] | None = None,
 ) -> Auth | None:
     """The Auth for `cfg`, reading its secret from the environment or a file now."""
-    env = os.environ if environ is None else environ
-    if cfg.kind is AuthKind.NONE:
-        return None
-    secret = _secret(cfg, _SECRET_OF[cfg.kind], env)
-    if cfg.kind is AuthKind.BEARER:
-        return bearer(secret)
-    if cfg.kind is AuthKind.BASIC:
-        return basic(cfg.username or "", secret)
-    if cfg.kind is AuthKind.API_KEY:
-        return api_key(cfg.header or "X-API-Key", secret)
-    return OAuth2Auth(
-        cfg.token_url or "",
-        cfg.client_id or "",
-        secret,
-        scope=cfg.scope,
-        timeout=timeout,
-        ca_bundle=ca_bundle,
-    )
+    secret = getattr(cfg, "secret", None)
+    value = secret.read(environ) if isinstance(secret, Secret) else ""
+    return cfg.build(value, timeout=timeout, ca_bundle=ca_bundle)
 
 
 def reference_target(
@@ -277,18 +237,21 @@ def client_for(
     *,
     evidence: EvidenceLog,
     namespace: Namespace | None = None,
+    profile: Profile | None = None,
     timeout: float = 10.0,
     max_body: int = 10 * 1024 * 1024,
     environ: Mapping[str, str] | None = None,
     limiter: Limiter | None = None,
 ) -> Client:
-    """A recording client for `target`: its auth, tenant, extra headers and CA bundle."""
+    """A recording client for `target` speaking PROFILE: auth, tenant, headers, CA bundle."""
+    profile = profile or default_profile()
     headers = dict(target.headers)
     if target.tenant:
-        headers["NGSILD-Tenant"] = target.tenant
+        headers[profile.tenant_header] = target.tenant
     auth = build_auth(target.auth, timeout=timeout, ca_bundle=target.ca_bundle, environ=environ)
     return Client(
         target.url,
+        profile=profile,
         auth=auth,
         headers=headers,
         timeout=timeout,

@@ -169,4 +169,6 @@ class Response:
             return json.loads(self.content.decode("utf-8-sig"))
         except ValueError:  # includes UnicodeDecodeError
             kind = self.headers.get("Content-Type") or "no Content-Type"
+            if not self.content.strip():
+                raise AssertionError(f"expected a JSON body, got an empty body ({kind})") from None
             raise AssertionError(f"expected a JSON body, got {kind} {self.text[:200]!r}") from None

@@ -99,7 +99,7 @@ class HttpServer:
 class RawServer:
     """A TCP server whose `serve(conn, stop)` writes whatever bytes the test needs."""
 
-    def __init__(self, serve: Callable[[socket.socket, threading.Event], None]) -> None:
+    def __init__(self, serve: Callable[[socket.socket, threading.Event], object]) -> None:
         self._serve = serve
         self._stop = threading.Event()
         self._sock = socket.create_server(("127.0.0.1", 0))

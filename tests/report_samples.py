@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from conform.evidence import Exchange
 from conform.report import BundleRef, EvidenceRef, Report, TargetInfo, write_atomic
 from conform.reporters import ReportFormat, render
 from conform.results import Level, RequirementResult, Status
@@ -106,6 +107,11 @@ def sample_evidence() -> list[dict[str, Any]]:
             "error": "ConnectionRefusedError: [Errno 111] Connection refused",
         },
     ]
+
+
+def sample_exchanges() -> list[Exchange]:
+    """The sample evidence as the run holds it in memory (what reporters take)."""
+    return [Exchange.from_dict(x) for x in sample_evidence()]
 
 
 def make_report(results: tuple[RequirementResult, ...] | None = None, **overrides: Any) -> Report:

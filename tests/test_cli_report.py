@@ -71,8 +71,11 @@ def test_show_lists_failures_with_reasons_in_japanese(tmp_path: Path) -> None:
     done = run_cli("report", "show", str(tmp_path), "--lang", "ja")
     assert done.returncode == 1
     assert "判定: NOT_CERTIFIED" in done.stdout
-    assert "FAILED CORE-002 [MUST]" in done.stdout and "expected status 201, got 500" in done.stdout
+    assert "件の根本原因:" in done.stdout  # root causes first, in Japanese
+    assert "  CORE-002 [MUST] expected status 201, got 500" in done.stdout
     assert "CITY-123" in done.stdout  # the waiver
+    verbose = run_cli("report", "show", str(tmp_path), "--lang", "ja", "--verbose")
+    assert "不合格 CORE-002 [MUST]" in verbose.stdout, verbose.stdout
 
 
 def test_show_of_a_missing_report_is_a_usage_error(tmp_path: Path) -> None:

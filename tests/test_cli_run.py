@@ -17,7 +17,10 @@ from typing import Any
 
 import pytest
 
+from conform.bundle import load_bundle
 from conform.runner.output import check_report
+
+LATEST = load_bundle("city-os").ref  # a run without --bundle certifies against the newest version
 
 
 def conform(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -40,13 +43,13 @@ def closed_port() -> int:
         (["--lang", "fr"], "error: --lang: must be one of en, ja, got 'fr'"),
         (["--seed", "-3"], "error: --seed: must be a non-negative integer, got -3"),
         (["--only", "core-1"], "error: --only: 'core-1' is not a requirement id like CORE-001"),
-        (["--only", "CORE-999"], "error: --only: 'CORE-999' is not a requirement of city-os@1.0"),
+        (["--only", "CORE-999"], f"error: --only: 'CORE-999' is not a requirement of {LATEST}"),
         (["--url", "ftp://x"], "error: --url: 'ftp://x' is not an http(s) URL with a host"),
         (["--system", "nope.yaml"], "error: --system: nope.yaml: file not found"),
         (
             ["--url", "http://127.0.0.1:9", "--class", "teleport"],
             "error: --class: unknown conformance class 'teleport'; optional classes of "
-            "city-os@1.0: batch, subscriptions, discovery",
+            f"{LATEST}: batch, subscriptions, discovery",
         ),
     ],
 )

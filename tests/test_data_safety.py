@@ -24,7 +24,8 @@ MODELS: dict[str, dict[str, Any]] = {
     "AirQualityObserved": {"dateObserved": WHEN, "no2": 31.0},
     "WeatherObserved": {"dateObserved": WHEN, "temperature": 9.5},
     "Streetlight": {"status": "ok", "powerState": "off"},
-    "EVChargingStation": {"capacity": 6, "socketNumber": 6},
+    "EVChargingStation": {"capacity": 6, "socketNumber": 6, "socketType": ["Type2"],
+                          "allowedVehicleType": ["car"]},
 }  # fmt: skip
 # non-model types, including the base name the suites build their probe types from
 OTHER_TYPES = ("ConformProbe", "Device", "Building", "ConformProbeP", "Vehicle")

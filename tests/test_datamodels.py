@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from conform.bundle import load_bundle
-from conform.datamodels import ModelSet, Violation, read_documents, validate_files
+from conform.datafiles import read_documents, validate_files
+from conform.datamodel_forms import Form
+from conform.datamodels import ModelSet, Violation
 from conform.errors import DataError, UsageError
 
 DATA = Path(__file__).parent / "data"
 MINIMAL = DATA / "bundles" / "good" / "minimal"
-SDM = Path(__file__).resolve().parents[2] / "shared" / "reference" / "smart-data-models"
+# the official Smart Data Models files, as the 1.1 bundle ships them
+SDM = Path(__file__).resolve().parents[1] / "specs" / "city-os" / "1.1" / "models"
 needs_sdm = pytest.mark.skipif(not SDM.is_dir(), reason=f"shared reference folder {SDM} absent")
 
 
@@ -34,18 +38,21 @@ def test_violations_are_pointed_and_sorted(models: ModelSet) -> None:
         "location": {"type": "Point", "coordinates": [1]},
     }
     assert models.validate(entity) == [
-        Violation("/location/coordinates", "[1] is too short"),
+        Violation("/location/coordinates", "[1] has fewer than 2 items"),
         Violation("/size", "-1 is less than the minimum of 0"),
     ]
 
 
 def test_type_dispatch_and_forced_model(models: ModelSet) -> None:
     assert models.validate({"id": "x", "type": "Thing"}) == [
-        Violation("/type", "no schema for type 'Thing'")
+        Violation("/type", 'no model "Thing" (models: Gadget, Widget)')
     ]
     assert models.validate([1, 2]) == [Violation("", "document is not a JSON object")]
     forced = models.validate({"id": "x", "type": "Widget"}, model="Gadget")
-    assert Violation("", "'colour' is a required property") in forced
+    assert Violation("", '"colour" is a required property') in forced
+    assert models.validate({"id": "x"}) == [
+        Violation("", '"type" is a required property (it names the model)')
+    ]
     with pytest.raises(UsageError, match=r"no model 'Nope' \(models: Gadget, Widget\)"):
         models.validate({"id": "x"}, model="Nope")
 
@@ -72,14 +79,20 @@ def test_read_errors_name_file_and_line(tmp_path: Path) -> None:
         read_documents(bad_ndjson)
     empty = tmp_path / "empty.json"
     empty.write_text("")
-    with pytest.raises(DataError, match=r"empty\.json: line 1: invalid JSON"):
+    with pytest.raises(DataError, match=r"empty\.json: empty file"):
         read_documents(empty)
+    blank = tmp_path / "blank.json"
+    blank.write_text("  \n")
+    with pytest.raises(DataError, match=r"blank\.json: empty file"):
+        read_documents(blank)
     with pytest.raises(DataError, match=r"missing\.json: file not found"):
         read_documents(tmp_path / "missing.json")
+    with pytest.raises(DataError, match=r": is a folder, not a data file"):
+        read_documents(tmp_path)
 
 
 def test_validate_files_numbers_documents(models: ModelSet) -> None:
-    results = validate_files([DATA / "entities" / "widgets.ndjson"], models)
+    results = list(validate_files([DATA / "entities" / "widgets.ndjson"], models))
     assert [(r.index, r.valid) for r in results] == [(0, True), (1, False), (2, False), (3, False)]
 
 
@@ -119,7 +132,7 @@ def test_sdm_urls_map_to_local_files(tmp_path: Path, with_id: bool) -> None:
     assert models.names == ["Bench"]
     assert models.unresolved_refs("Bench") == []
     assert models.validate({"type": "Bench", "name": "too long"}) == [
-        Violation("/name", "'too long' is too long")
+        Violation("/name", '"too long" is longer than 5 characters')
     ]
 
 
@@ -136,8 +149,11 @@ def test_remote_refs_are_never_fetched(tmp_path: Path) -> None:
     ((pointer, reason),) = models.unresolved_refs("Remote")
     assert pointer == "/properties/x/$ref"
     assert "never fetches schemas from the network" in reason
-    with pytest.raises(DataError, match="never fetches schemas from the network"):
-        models.validate({"type": "Remote", "x": 1})
+    # the model's documents are invalid, with the reason; never valid, never fetched
+    ((violation),) = models.validate({"type": "Remote", "x": 1})
+    assert violation.pointer == ""
+    assert violation.message.startswith("model Remote cannot be used: $ref")
+    assert "never fetches schemas from the network" in violation.message
 
 
 def test_schema_folder_errors(tmp_path: Path) -> None:
@@ -157,8 +173,49 @@ def test_smart_data_models_examples() -> None:
     models = ModelSet.from_folder(SDM)
     assert {"OffStreetParking", "ParkingSpot"} <= set(models.names)
     for example in sorted(SDM.glob("dataModel.Parking/*/examples/example.json")):
-        assert validate_files([example], models)[0].valid, example
+        assert next(validate_files([example], models)).valid, example
     for example in sorted(SDM.glob("dataModel.Parking/*/examples/example-normalized.json")):
-        (result,) = validate_files([example], models)
+        (result,) = validate_files([example], models)  # key-values expected: these fail
         assert not result.valid
-        assert all(v.pointer.startswith("/") for v in result.violations)
+        assert result.violations[0].message.startswith("the document looks normalized NGSI v2")
+        assert all(v.pointer.startswith("/") for v in result.violations[1:])
+        (auto,) = validate_files([example], models, form=Form.AUTO)
+        assert (auto.valid, auto.form) == (True, "normalized NGSI v2")
+
+
+def test_official_folder_both_url_forms_and_libraries() -> None:
+    models = ModelSet.from_folder(SDM)  # the bundle's copy: wrappers and the official files
+    assert models.names == [
+        "AirQualityObserved",
+        "EVChargingStation",
+        "OffStreetParking",
+        "ParkingSpot",
+        "Streetlight",
+        "WeatherObserved",
+    ]  # common-schema, Environment-schema and weather-schema hold definitions: not models
+    raw = "https://raw.githubusercontent.com/smart-data-models/dataModel.Environment/master/"
+    assert models.local_path(raw + "Environment-schema.json") == (
+        SDM / "dataModel.Environment" / "Environment-schema.json"
+    )
+    for name in models.names:
+        assert models.unresolved_refs(name) == [], name
+        assert not models.fast or models._fast_validator(name) is not None, name
+
+
+def test_unresolvable_ref_is_reported_per_model(tmp_path: Path) -> None:
+    folder = tmp_path / "sdm"
+    shutil.copytree(SDM / "dataModel.Environment", folder / "dataModel.Environment")
+    shutil.copytree(SDM / "dataModel.Parking", folder / "dataModel.Parking")
+    shutil.copytree(SDM / "data-models", folder / "data-models")
+    (folder / "dataModel.Environment" / "Environment-schema.json").unlink()
+    models = ModelSet.from_folder(folder)
+    reason = models.broken("AirQualityObserved")
+    assert reason is not None and "Environment-schema.json" in reason
+    assert "/allOf/1/properties/airQualityLevel/$ref" in reason
+    assert models.broken("ParkingSpot") is None
+    assert not models.fast or models._fast_validator("ParkingSpot") is not None
+    spot = json.loads((SDM / "dataModel.Parking/ParkingSpot/examples/example.json").read_text())
+    assert models.validate(spot) == []
+    aqo = {"id": "a", "type": "AirQualityObserved", "airQualityLevel": "good"}
+    (violation,) = models.validate(aqo)
+    assert violation.message.startswith("model AirQualityObserved cannot be used: $ref")

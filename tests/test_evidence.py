@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import shutil
+import subprocess
 from base64 import b64encode
 from pathlib import Path
 
 import pytest
+from loopback import Answer, HttpServer
 
 from conform.errors import DataError
 from conform.evidence import EvidenceLog, read_evidence
+from conform.http import Client
+from conform.reference import ReferenceServer
 
 SECRET = "s3cr3t+/value"
 
@@ -102,6 +108,46 @@ def test_curl_reproduces_the_request() -> None:
         "curl -i -X POST http://t/ngsi-ld/v1/entities -H 'Accept: application/json' "
         "--data-raw 'it'\"'\"'s'"
     )
+
+
+# bodies a target must refuse (so a repeat gets the same status), with what a shell chokes on
+PRINTED_BODIES = [
+    '{"id": "urn:ngsi-ld:T:conform-1", "type": "T", "note": "a\x00b"}',  # a raw NUL
+    '{"id": "it\'s", "type": "T",\n "x": "\x1b[31m%s\\"}',  # quote, newline, ESC, %, \\
+    '{"id": "urn:ngsi-ld:T:conform-2", "note": "$(touch /tmp/never) `id` \\u0000"}',
+]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@pytest.mark.parametrize("body", PRINTED_BODIES, ids=["nul", "controls", "shell"])
+def test_printed_curl_runs_as_printed_and_gets_the_recorded_status(body: str) -> None:
+    with ReferenceServer(port=0) as server:
+        client = Client(server.url, evidence=EvidenceLog(), timeout=5)
+        r = client.post("/entities", data=body, headers={"Content-Type": "application/json"})
+        line = client.evidence.get(r.exchange_id).curl()
+        assert re.search(r"[\x00-\x1f\x7f]", line) is None, line  # one clean line
+        done = subprocess.run(
+            ["sh", "-c", f"{line} -s -o /dev/null -w '%{{http_code}}'"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+    assert (r.status_code, done.stdout) == (400, "400"), done.stderr
+    assert not Path("/tmp/never").exists()
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@pytest.mark.parametrize("body", PRINTED_BODIES, ids=["nul", "controls", "shell"])
+def test_printed_curl_sends_the_recorded_bytes(body: str) -> None:
+    with HttpServer(lambda seen: Answer(207)) as srv:
+        client = Client(srv.url, evidence=EvidenceLog(), timeout=5)
+        r = client.post("/entities", data=body, headers={"Content-Type": "application/json"})
+        line = client.evidence.get(r.exchange_id).curl()
+        done = subprocess.run(
+            ["sh", "-c", f"{line} -s -o /dev/null -w '%{{http_code}}'"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+    sent, repeated = srv.requests
+    assert done.stdout == "207" and (repeated.method, repeated.path) == (sent.method, sent.path)
+    assert repeated.body == sent.body == body.encode()
 
 
 BAD_LINES = [("{not json\n", ":1: not a JSON line"), ("[1]\n", ":1: not an evidence")]

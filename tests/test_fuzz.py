@@ -15,10 +15,11 @@ import pytest
 import yaml
 
 from conform.evidence import EvidenceLog
-from conform.fuzz import DEFAULT_CHECK_MAP, FuzzSettings, PropertyResult, run_property_phase
+from conform.fuzz import FuzzSettings, PropertyResult, run_property_phase
 from conform.fuzz.safety import IdPool, rewrite_body, unsafe_reason
 from conform.http import Client
 from conform.namespace import Namespace
+from conform.profiles import default_profile
 from conform.results import Status
 
 reference = pytest.importorskip("conform.reference", reason="reference server not built yet")
@@ -80,16 +81,18 @@ def _answering(status: int) -> Iterator[str]:
         server.server_close()
 
 
+@pytest.mark.slow
 def test_reference_server_passes_every_mapped_requirement_at_the_defaults() -> None:
     with reference.ReferenceServer(port=0) as server:
         results, evidence = _phase(server.url)
-    assert {r.requirement_id for r in results} == set(DEFAULT_CHECK_MAP.values())
+    assert {r.requirement_id for r in results} == set(default_profile().default_checks.values())
     failed = {r.requirement_id: r.message for r in results if r.status is not Status.PASSED}
     assert failed == {}
     assert all(r.exchange_ids for r in results)
     assert {x.test for x in evidence.exchanges()} == {"property-based"}
 
 
+@pytest.mark.slow
 def test_same_seed_same_requests_and_same_results() -> None:
     runs = []
     for _ in range(2):
@@ -104,6 +107,7 @@ def test_same_seed_same_requests_and_same_results() -> None:
     assert runs[0] == runs[1]
 
 
+@pytest.mark.slow
 def test_a_different_seed_sends_different_requests() -> None:
     bodies = []
     for seed in (1, 2):
@@ -113,6 +117,7 @@ def test_a_different_seed_sends_different_requests() -> None:
     assert bodies[0] != bodies[1]
 
 
+@pytest.mark.slow
 def test_unrelated_entities_are_left_byte_identical() -> None:
     with reference.ReferenceServer(port=0) as server:
         for n in range(50):
@@ -174,7 +179,7 @@ def test_an_unreachable_target_is_an_error_never_a_pass() -> None:
 
 def test_generated_ids_are_rewritten_into_the_namespace() -> None:
     namespace = Namespace(RUN_ID)
-    pool = IdPool.from_namespace(namespace)
+    pool = IdPool.from_namespace(namespace, default_profile().fuzzing)
     entity = rewrite_body("/entities", {"id": "urn:ngsi-ld:X:foreign", "type": "X"}, pool)
     batch = rewrite_body("/entityOperations/delete", ["urn:a:b", "urn:c:d", 7], pool)
     subscription = rewrite_body(
@@ -205,5 +210,5 @@ def test_every_schemathesis_check_is_either_mapped_or_explained() -> None:
 
     load_all_checks()
     names = {getattr(c, "__name__", "") for c in CHECKS.get_all()} | {"max_response_time"}
-    assert names == set(DEFAULT_CHECK_MAP) | set(NOT_USED)
-    assert not set(DEFAULT_CHECK_MAP) & set(NOT_USED)
+    assert names == set(default_profile().default_checks) | set(NOT_USED)
+    assert not set(default_profile().default_checks) & set(NOT_USED)

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from report_samples import make_report, sample_evidence
+from report_samples import make_report, sample_exchanges
 
 from conform.reporters import ReportFormat, render
 
@@ -42,7 +42,7 @@ def test_report_html_renders_with_verdict_and_working_js(
     tmp_path: Path, lang: str, meaning: str
 ) -> None:
     page = tmp_path / "report.html"
-    page.write_bytes(render(make_report(), ReportFormat.HTML, sample_evidence(), lang))
+    page.write_bytes(render(make_report(), ReportFormat.HTML, sample_exchanges(), lang))
     url = page.as_uri()
 
     dom = _chromium(tmp_path / "profile-dom", "--dump-dom", url)
@@ -61,7 +61,7 @@ def test_report_html_renders_with_verdict_and_working_js(
 
 def test_report_html_logs_no_console_errors(tmp_path: Path) -> None:
     page = tmp_path / "report.html"
-    page.write_bytes(render(make_report(), ReportFormat.HTML, sample_evidence()))
+    page.write_bytes(render(make_report(), ReportFormat.HTML, sample_exchanges()))
     run = _chromium(
         tmp_path / "profile", "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()
     )

@@ -21,10 +21,10 @@ from loopback import (
     self_signed,
 )
 
+from conform.auth import bearer
 from conform.errors import TargetError
 from conform.evidence import EvidenceLog
 from conform.http import BodyTooLarge, Client, Response, TransportError, Unauthorized
-from conform.target import bearer
 
 CANARY = "canary-Zq9-token-4711"
 HEAD_200 = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"

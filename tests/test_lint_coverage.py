@@ -77,7 +77,7 @@ def test_property_phase_requirements_count_as_covered(bundle: Path, tmp_path: Pa
     suite = make_suite(tmp_path, PARTIAL)
     covered = suite_covered(bundle, suite)
     assert covered is not None
-    assert property_covered() and property_covered() <= covered
+    assert property_covered(bundle) and property_covered(bundle) <= covered
     assert {"CORE-001", "CORE-002", "CORE-004", "CORE-005", "BAT-001"} <= covered
     errors = [f for f in lint_path(bundle, covered) if f.severity is Severity.ERROR]
     assert [f.location for f in errors] == ["CORE-003"]

@@ -10,7 +10,8 @@ import pytest
 from report_samples import make_report, sample_evidence, write_report_dir
 
 from conform.report import Report, load_report
-from conform.runner.output import check_report, write_report
+from conform.reporters import ReportFormat
+from conform.runner.output import check_report, write_formats
 from conform.signing import PASSPHRASE_ENV, generate_keys
 
 
@@ -54,10 +55,10 @@ def test_schema_rejects_deviations(change: Any, where: str) -> None:
     assert any(p.startswith(where) for p in problems), problems
 
 
-def test_write_report_refuses_a_nonconforming_report(tmp_path: Path) -> None:
+def test_write_formats_refuses_a_nonconforming_report(tmp_path: Path) -> None:
     report = make_report(seed=-1)
     with pytest.raises(RuntimeError, match="/seed"):
-        write_report(report, tmp_path)
-    assert not (tmp_path / "report.json").exists()
-    assert isinstance(write_report(make_report(), tmp_path), Path)
+        write_formats(report, tmp_path, [], list(ReportFormat))
+    assert not list(tmp_path.iterdir())  # nothing half-written, no format at all
+    assert write_formats(make_report(), tmp_path, [], []) == [tmp_path / "report.json"]
     assert Report.from_dict(json.loads((tmp_path / "report.json").read_text())).seed == 42

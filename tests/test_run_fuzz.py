@@ -51,6 +51,7 @@ def twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunOutcome, RunOutc
     return runs[0], runs[1]
 
 
+@pytest.mark.slow
 def test_same_seed_same_requests_and_verdict(twice: tuple[RunOutcome, RunOutcome]) -> None:
     first, second = twice
 
@@ -83,6 +84,7 @@ def _proxy_to(upstream: str, broken: str) -> HttpServer:
     return HttpServer(answer)
 
 
+@pytest.mark.slow
 def test_a_500_on_one_operation_fails_err_021_with_a_curl(tmp_path: Path) -> None:
     with ReferenceServer(port=0) as server, _proxy_to(server.url, "/ngsi-ld/v1/types") as proxy:
         outcome = certify(proxy.url, tmp_path)

@@ -18,8 +18,8 @@ from conform.evidence import read_evidence
 from conform.reference import ReferenceServer
 from conform.results import Status, Verdict
 from conform.runner import NullProgress, RunConfig, RunOutcome, make_plan, run_certification
-from conform.runner.coverage import suite_coverage, suite_tests
 from conform.runner.output import check_report
+from conform.suite.coverage import suite_coverage, suite_tests
 
 
 @pytest.fixture(scope="module")

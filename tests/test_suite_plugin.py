@@ -123,6 +123,7 @@ def test_optional(client, receiver):
 """
 
 
+@pytest.mark.slow
 def test_plain_pytest_runs_a_suite(tmp_path: Path) -> None:
     bundle, suite = make_bundle(tmp_path), make_suite(tmp_path, PASSING)
     base = [sys.executable, "-m", "pytest", str(suite), "-p", "no:cacheprovider", "-rs"]

@@ -10,12 +10,12 @@ from urllib.parse import parse_qs
 import pytest
 from loopback import Answer, HttpServer, Seen
 
+from conform.auth import AUTH_KINDS, AuthConfig, OAuth2Auth, OAuth2Config, Secret
 from conform.errors import ConfigError
 from conform.evidence import EvidenceLog
 from conform.http import Client, Unauthorized
 from conform.target import (
     AuthKind,
-    OAuth2Auth,
     build_auth,
     client_for,
     load_system,
@@ -61,8 +61,11 @@ def test_full_system_file(tmp_path: Path) -> None:
     )
     assert cfg.classes == ("batch", "subscriptions") and cfg.data_models == ("Streetlight",)
     assert dict(cfg.headers) == {"X-Request-Source": "conform"} and cfg.tenant == "city_a"
-    assert cfg.auth.kind is AuthKind.OAUTH2 and cfg.auth.scope == "ngsi-ld"
-    assert cfg.auth.client_secret_file == str(tmp_path / "secret.txt")
+    assert cfg.auth.kind is AuthKind.OAUTH2 and isinstance(cfg.auth, OAuth2Config)
+    assert (cfg.auth.token_url, cfg.auth.client_id, cfg.auth.scope) == (
+        "https://id.city-a.example/token", "conform", "ngsi-ld",
+    )  # fmt: skip
+    assert cfg.auth.secret == Secret("client_secret", None, str(tmp_path / "secret.txt"))
 
 
 BAD = [
@@ -191,3 +194,30 @@ def test_reference_target() -> None:
     cfg = reference_target("http://127.0.0.1:9/")
     assert (cfg.name, cfg.url) == ("reference", "http://127.0.0.1:9")
     assert cfg.auth.kind is AuthKind.NONE
+
+
+def test_every_auth_kind_is_a_frozen_config_class_in_the_registry() -> None:
+    assert set(AUTH_KINDS) == set(AuthKind)
+    for kind, cls in AUTH_KINDS.items():
+        assert cls.kind is kind and issubclass(cls, AuthConfig)
+        assert cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    template = (Path(__file__).parents[1] / "conform" / "cli" / "init_cmd.py").read_text()
+    assert all(f"# {k.value}:" in template for k in AuthKind if k is not AuthKind.NONE)
+    assert " | ".join(k.value for k in AuthKind) in template
+
+
+@pytest.mark.parametrize(
+    ("auth", "header", "value"),
+    [
+        ("{kind: bearer, token_env: S}", "Authorization", "Bearer s3"),
+        ("{kind: basic, username: u, password_env: S}", "Authorization",
+         "Basic " + base64.b64encode(b"u:s3").decode()),
+        ("{kind: api_key, header: X-Key, key_env: S}", "X-Key", "s3"),
+    ],
+)  # fmt: skip
+def test_each_static_kind_sends_its_header(
+    tmp_path: Path, auth: str, header: str, value: str
+) -> None:
+    cfg = load_system(write(tmp_path, HEAD + f"auth: {auth}\n")).auth
+    built = build_auth(cfg, environ={"S": "s3"})
+    assert built is not None and (built.header, built.value()) == (header, value)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from conform.bundle.model import ConformanceClass, Requirement
+from conform.profiles import DEFAULT_PROFILE, known_profiles
 from conform.results import Level
 
 BUNDLE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -16,6 +17,7 @@ CLASS_ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 REQ_ID_RE = re.compile(r"^[A-Z]{2,5}-[0-9]{3}$")
 # "<standard> <clause>": "ETSI GS CIM 009 5.6.1", "RFC 9110 15.5.7", an annex "... A.2", or
 # a one-number clause after a numbered standard, "RFC 7807 3". A bare "RFC 7807" has none.
+CHECK_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # a schemathesis check name
 CLAUSE_RE = re.compile(r"^\S.* (?:[0-9A-Z]+(?:\.[0-9]+)+|[0-9]+ [0-9]+)$")
 PARTS = ("openapi", "requirements", "models")
 
@@ -98,7 +100,57 @@ def check_manifest(data: Any, file: Path, lines: dict[str, int]) -> tuple[list[P
         for key in PARTS:
             chk.get(got["parts"], key, str, "/parts", "parts")
     got["classes"] = _classes(chk, chk.get(data, "classes", list, "", "bundle") or [])
+    got["profile"] = _profile(chk, data.get("profile", DEFAULT_PROFILE))
+    got["checks"] = _checks(chk, data.get("checks"))
     return chk.problems, got
+
+
+def _profile(chk: _Checker, name: Any) -> str | None:
+    """The protocol profile the bundle speaks (conform/profiles/<name>.py)."""
+    known = known_profiles()
+    if name in known:
+        return str(name)
+    chk.add(
+        "/profile", f"unknown profile {name!r} (known profiles: {', '.join(known)})", "bad-profile"
+    )
+    return None
+
+
+def _checks(chk: _Checker, data: Any) -> dict[str, str] | None:
+    """`checks:` — property-based check name -> requirement id it verifies (None: the profile's)."""
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not data:
+        chk.add(
+            "/checks", "checks: expected a mapping of check name to requirement id", "bad-checks"
+        )
+        return None
+    checks: dict[str, str] = {}
+    for name, req_id in data.items():
+        if not isinstance(name, str) or not CHECK_RE.match(name):
+            chk.add("/checks", f"checks: {name!r} is not a check name", "bad-checks")
+        elif not isinstance(req_id, str) or not REQ_ID_RE.match(req_id):
+            msg = f"checks.{name}: {req_id!r} is not a requirement id (e.g. ERR-021)"
+            chk.add(f"/checks/{name}", msg, "bad-checks")
+        else:
+            checks[name] = req_id
+    return checks
+
+
+def check_check_map(
+    checks: dict[str, str] | None,
+    requirements: tuple[Requirement, ...],
+    chk_file: Path,
+    lines: dict[str, int],
+) -> list[Problem]:
+    """`checks:` naming a requirement requirements.yaml does not have."""
+    known = {r.id for r in requirements}
+    chk = _Checker(chk_file, lines)
+    for name, req_id in (checks or {}).items():
+        if req_id not in known:
+            msg = f"checks.{name}: requirement {req_id} is not in requirements.yaml"
+            chk.add(f"/checks/{name}", msg, "unknown-requirement")
+    return chk.problems
 
 
 def _classes(chk: _Checker, items: list[Any]) -> tuple[ConformanceClass, ...]:

@@ -5,9 +5,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-from conform.bundle.checks import VERSION_RE, Problem, check_manifest, check_requirements
+from conform.bundle.checks import (
+    VERSION_RE,
+    Problem,
+    check_check_map,
+    check_manifest,
+    check_requirements,
+)
 from conform.bundle.files import content_hash, read_yaml
 from conform.bundle.model import Bundle, Requirement
 from conform.errors import BundleError
@@ -62,6 +69,9 @@ def inspect_folder(folder: Path) -> Inspection:
         class_ids = {c.id for c in fields.get("classes", ())}
         req_problems, requirements = check_requirements(req_data, req_file, req_lines, class_ids)
         problems.extend(req_problems)
+        if requirements:
+            checks = fields.get("checks")
+            problems.extend(check_check_map(checks, requirements, manifest_file, lines))
     manifest = data if isinstance(data, dict) else {}
     return Inspection(folder, manifest, fields, requirements, tuple(problems))
 
@@ -82,6 +92,8 @@ def load_folder(folder: Path) -> Bundle:
         classes=fields["classes"],
         requirements=found.requirements,
         sha256=content_hash(folder),
+        profile=fields["profile"],
+        checks=None if fields["checks"] is None else MappingProxyType(fields["checks"]),
     )
 
 

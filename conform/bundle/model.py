@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from conform.bundle.files import read_yaml
 from conform.errors import BundleError
+from conform.profiles import DEFAULT_PROFILE
 from conform.results import Level
 
 COMMON_MODEL = "common.json"  # shared definitions, not a model of its own
+
+
+def model_files(folder: Path) -> dict[str, Path]:
+    """Model name -> schema file, for every <Name>.json directly in FOLDER except common.json
+    (files in subfolders, e.g. official Smart Data Models, are reached by `$ref` only)."""
+    files = sorted(folder.glob("*.json"))
+    return {p.stem: p for p in files if p.name != COMMON_MODEL and not p.name.startswith(".")}
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,9 @@ class Bundle:
     classes: tuple[ConformanceClass, ...]
     requirements: tuple[Requirement, ...]
     sha256: str
+    profile: str = DEFAULT_PROFILE  # the protocol profile (conform/profiles/<name>.py)
+    # property-based check -> requirement it verifies; None: the profile's default map
+    checks: Mapping[str, str] | None = field(default=None, compare=False)
 
     @property
     def ref(self) -> str:
@@ -65,8 +77,7 @@ class Bundle:
 
     def model_paths(self) -> dict[str, Path]:
         """Model name -> schema file, for every models/<Name>.json except common.json."""
-        files = sorted(self.models_dir.glob("*.json"))
-        return {p.stem: p for p in files if p.name != COMMON_MODEL and not p.name.startswith(".")}
+        return model_files(self.models_dir)
 
     def load_openapi(self) -> dict[str, Any]:
         """The parsed OpenAPI document (JSON-compatible data)."""

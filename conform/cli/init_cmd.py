@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from conform.errors import UsageError
-from conform.report import write_atomic
+from conform.files import write_atomic
 
 SYSTEM_TEMPLATE = """\
 # conform system file: the system under test. Fill in `url`, then run

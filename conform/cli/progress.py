@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as Bar
 
-from conform.reporters.terminal import print_report
+from conform.reporters import FILENAMES, ReportFormat
+from conform.reporters.terminal import closing_line, print_report
 from conform.results import Status
 
 if TYPE_CHECKING:
     from conform.runner import Plan, Progress, RunOutcome
-    from conform.runner.execute import TestOutcome
+    from conform.runner.outcome import TestOutcome
 
 
 def _plan_line(plan: Plan) -> str:
@@ -30,15 +32,18 @@ def _plan_line(plan: Plan) -> str:
 class PlainProgress:
     """One line per event: readable in CI logs, no control characters."""
 
-    def __init__(self, console: Console, lang: str = "en") -> None:
+    def __init__(self, console: Console, lang: str = "en", verbose: bool = False) -> None:
         self.console = console
         self.lang = lang
+        self.verbose = verbose
+        self._started = time.monotonic()
 
     def _line(self, text: str) -> None:
         self.console.print(text, markup=False, highlight=False, soft_wrap=True)
 
     def run_started(self, plan: Plan) -> None:
         """Say what will run."""
+        self._started = time.monotonic()
         self._line(_plan_line(plan))
 
     def phase(self, message: str) -> None:
@@ -51,16 +56,18 @@ class PlainProgress:
         self._line(f"{outcome.status.value:7} {outcome.nodeid}{reason}")
 
     def run_finished(self, outcome: RunOutcome) -> None:
-        """The final screen: verdict, counts per class, problems, where the report is."""
-        print_report(outcome.report, self.console, self.lang)
+        """The final screen: verdict, counts, root causes, and a pytest-style closing line."""
+        print_report(outcome.report, self.console, self.lang, verbose=self.verbose)
         self._line(f"report written to {outcome.out_dir}")
+        html = outcome.out_dir / FILENAMES[ReportFormat.HTML]
+        self._line(closing_line(outcome.report, time.monotonic() - self._started, html))
 
 
 class RichProgress(PlainProgress):
     """A progress bar over the suite's tests; failures are printed above it as they happen."""
 
-    def __init__(self, console: Console, lang: str = "en") -> None:
-        super().__init__(console, lang)
+    def __init__(self, console: Console, lang: str = "en", verbose: bool = False) -> None:
+        super().__init__(console, lang, verbose)
         self._bar = Bar(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, transient=True,
@@ -96,10 +103,12 @@ class RichProgress(PlainProgress):
         self._bar.stop()
 
 
-def make_progress(lang: str = "en", console: Console | None = None) -> Progress:
+def make_progress(
+    lang: str = "en", console: Console | None = None, verbose: bool = False
+) -> Progress:
     """A rich bar on an interactive terminal; plain lines when piped or when CI is set."""
     # bind the real stdout now: the runner redirects sys.stdout while pytest runs
     console = console or Console(file=sys.stdout)
     if console.is_terminal and not os.environ.get("CI"):
-        return RichProgress(console, lang)
-    return PlainProgress(console, lang)
+        return RichProgress(console, lang, verbose)
+    return PlainProgress(console, lang, verbose)

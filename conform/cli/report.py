@@ -12,8 +12,10 @@ from conform.diff import diff_reports, format_diff
 from conform.errors import ExitCode, UsageError
 from conform.i18n import LANGS
 from conform.report import load_report
+from conform.reporters import FORMAT_NAMES, parse_formats
 from conform.reporters.terminal import print_report
 from conform.results import exit_code_for
+from conform.runner.output import export_report
 from conform.signing import verify_report
 
 report_app = typer.Typer(
@@ -31,12 +33,15 @@ def show(
     lang: Annotated[
         str | None, typer.Option("--lang", help="en or ja (default: the report's).")
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="List every failed, blocked and errored requirement.")
+    ] = False,
 ) -> None:
     """Show a saved report: verdict, counts per class, failures. Exits as the run did (0/1/3)."""
     if lang is not None and lang not in LANGS:
         raise UsageError(f"--lang: expected one of {', '.join(LANGS)}, got {lang!r}")
     loaded = load_report(report)
-    print_report(loaded, Console(), lang or loaded.lang)
+    print_report(loaded, Console(), lang or loaded.lang, verbose=verbose)
     raise typer.Exit(int(exit_code_for(loaded.verdict)))  # exits the way its run did
 
 
@@ -58,6 +63,22 @@ def verify(
         typer.echo(f"{check.name}: {check.status.value} — {check.detail}")
     typer.echo("report verified" if result.ok else "report NOT verified")
     raise typer.Exit(int(ExitCode.OK if result.ok else ExitCode.FAILED))
+
+
+@report_app.command("export")
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="The run's folder (or its report.json).")],
+    formats: Annotated[
+        list[str],
+        typer.Option("--format", help=f"Format to write (repeatable): {'|'.join(FORMAT_NAMES)}."),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write to (default: the run's).")
+    ] = None,
+) -> None:
+    """Render a finished run's report in more formats (EARL, JUnit, HTML, Markdown, JSON)."""
+    for path in export_report(run_dir, parse_formats(formats), out):
+        typer.echo(str(path))
 
 
 @report_app.command("diff")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from conform.cli.progress import make_progress
+from conform.reporters import DEFAULT_FORMATS, FORMAT_NAMES, parse_formats
 from conform.runner import RunConfig
 from conform.runner.config import (
     DEFAULT_JOBS,
@@ -89,16 +90,23 @@ _MaxExamples = Annotated[
         help="Property-based phase: generated requests per operation and mode (valid, invalid).",
     ),
 ]
+_Verbose = Annotated[
+    bool,
+    typer.Option(
+        "--verbose", help="At the end, list every failed, blocked and errored requirement."
+    ),
+]
 _Workers = Annotated[
     int,
     typer.Option("--workers", help="Property-based phase: processes drawing its requests."),
 ]
 _Jobs = Annotated[
-    int,
+    int | None,
     typer.Option(
         "--jobs",
         help="Suite tests run at once (those marked serial run alone); the property-based "
-        "phase's requests are sent beside them.",
+        f"phase's requests are sent beside them [default: {DEFAULT_JOBS} for a remote target, "
+        "1 on loopback and for the reference server].",
     ),
 ]
 _MaxConcurrent = Annotated[
@@ -110,6 +118,14 @@ _MaxConcurrent = Annotated[
 _RateLimit = Annotated[
     float | None,
     typer.Option("--rate-limit", help="At most this many requests started per second."),
+]
+_Format = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        help=f"Report format to write besides report.json (repeatable; default html, junit, md): "
+        f"{'|'.join(FORMAT_NAMES)}.",
+    ),
 ]
 
 
@@ -134,9 +150,11 @@ def run(
     fail_on_regression: _FailOnRegression = False,
     max_examples: _MaxExamples = DEFAULT_MAX_EXAMPLES,
     workers: _Workers = 2,
-    jobs: _Jobs = DEFAULT_JOBS,
+    jobs: _Jobs = None,
     max_concurrent: _MaxConcurrent = None,
     rate_limit: _RateLimit = None,
+    formats: _Format = None,
+    verbose: _Verbose = False,
 ) -> None:
     """Certify a city-OS endpoint; with no --url and no --system, the built-in reference server.
 
@@ -152,10 +170,11 @@ def run(
         suite_dir=suite, sign_key=sign_key, waivers=waivers, baseline=baseline,
         fail_on_regression=fail_on_regression, max_examples=max_examples, workers=workers,
         jobs=jobs, max_concurrent=max_concurrent, rate_limit=rate_limit,
+        formats=parse_formats(formats) if formats else DEFAULT_FORMATS,
     )  # fmt: skip
     from conform.runner import run_certification  # the run's heavy imports, only for a run
 
-    progress = make_progress(config.lang)
+    progress = make_progress(config.lang, verbose=verbose)
     try:
         outcome = run_certification(config, progress)
     finally:

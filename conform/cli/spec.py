@@ -1,7 +1,8 @@
-"""CLI commands: `conform spec list|show|lint` — inspect and lint spec bundles."""
+"""CLI commands: `conform spec list|show|diff|lint` — inspect, compare and lint spec bundles."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Annotated
 import typer
 
 from conform.bundle import Bundle, find_bundles, load_bundle
-from conform.errors import ExitCode
+from conform.bundle.changes import compare, previous_version, render_changes
+from conform.errors import BundleError, ExitCode
 from conform.lint import Severity, lint_path, render_json, render_text, suite_covered
 from conform.results import Level
 
@@ -65,8 +67,33 @@ def show(
     ] = False,
     lang: LangOption = Lang.EN,
 ) -> None:
-    """Show a bundle: manifest, conformance classes, requirement counts."""
-    typer.echo(describe(load_bundle(ref), lang, requirements))
+    """Show a bundle: manifest, conformance classes, requirement counts, changes since the
+    previous version."""
+    bundle = load_bundle(ref)
+    text = describe(bundle, lang, requirements)
+    try:
+        earlier = previous_version(bundle, find_bundles())
+    except BundleError:  # another bundle in the search path is broken: show this one anyway
+        earlier = None
+    if earlier is not None:
+        changes = render_changes(compare(earlier, bundle), bundle, titles=False)
+        hint = f"(details: conform spec diff {earlier.ref} {bundle.ref})"
+        text += f"\n\n{changes}\n{hint}"
+    typer.echo(text)
+
+
+def diff(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="Earlier bundle (ID@VERSION|PATH).")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="Later bundle (ID@VERSION|PATH).")],
+    output: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """List what NEW changes relative to OLD: classes, requirements, operations, models."""
+    before, after = load_bundle(old), load_bundle(new)
+    changes = compare(before, after)
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(changes.to_json(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(render_changes(changes, after))
 
 
 def describe(bundle: Bundle, lang: Lang, requirements: bool) -> str:
@@ -127,5 +154,6 @@ def register(app: typer.Typer) -> None:
     group = typer.Typer(name="spec", help="Inspect and lint spec bundles.", no_args_is_help=True)
     group.command("list")(list_bundles)
     group.command("show")(show)
+    group.command("diff")(diff)
     group.command("lint")(lint)
     app.add_typer(group, name="spec")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conform.fuzz.checks import DEFAULT_CHECK_MAP, NOT_USED, PERMITTED_KEY
+from conform.fuzz.checks import NOT_USED, PERMITTED_KEY, known_checks
 from conform.fuzz.outcomes import PropertyResult
 from conform.fuzz.phase import (
     DEFAULT_MAX_EXAMPLES,
@@ -13,7 +13,6 @@ from conform.fuzz.phase import (
 )
 
 __all__ = [
-    "DEFAULT_CHECK_MAP",
     "DEFAULT_MAX_EXAMPLES",
     "DEFAULT_WORKERS",
     "NOT_USED",
@@ -21,5 +20,6 @@ __all__ = [
     "FuzzSettings",
     "PropertyPhase",
     "PropertyResult",
+    "known_checks",
     "run_property_phase",
 ]

@@ -10,15 +10,9 @@ from schemathesis.checks import CHECKS, CheckFunction, load_all_checks
 
 from conform.errors import BundleError
 
-# The checks that decide the phase by default, and the requirement each one verifies.
-DEFAULT_CHECK_MAP: Mapping[str, str] = {
-    "not_a_server_error": "ERR-021",
-    "status_code_conformance": "ERR-022",
-    "content_type_conformance": "ERR-022",
-    "response_schema_conformance": "ERR-023",
-    "response_headers_conformance": "ERR-023",
-}
-# Every other schemathesis 4.32 check, and why it does not decide a requirement by default.
+# Which checks decide the phase, and the requirement each verifies, is the bundle's `checks:`
+# (else its profile's default map). Every other schemathesis 4.32 check, and why the NGSI-LD
+# profile's map leaves it out.
 NOT_USED: Mapping[str, str] = {
     "negative_data_rejection": (
         "NGSI-LD accepts more than the OpenAPI schema says (unknown query parameters, extra "
@@ -40,14 +34,23 @@ NOT_USED: Mapping[str, str] = {
 PERMITTED_KEY = "x-conform-permitted"
 
 
+def _registered() -> dict[str, CheckFunction]:
+    load_all_checks()
+    return {getattr(check, "__name__", ""): check for check in CHECKS.get_all()}  # type: ignore[misc]
+
+
+def known_checks() -> frozenset[str]:
+    """Names of every schemathesis check (what a bundle's `checks:` may name)."""
+    return frozenset(_registered())
+
+
 def resolve_checks(check_map: Mapping[str, str]) -> dict[str, CheckFunction]:
     """The schemathesis check functions named by `check_map`, by name."""
-    load_all_checks()
-    registered = {getattr(check, "__name__", ""): check for check in CHECKS.get_all()}
+    registered = _registered()
     unknown = sorted(set(check_map) - set(registered))
     if unknown:
         raise BundleError(f"unknown schemathesis check(s) in the check map: {', '.join(unknown)}")
-    return {name: registered[name] for name in check_map}  # type: ignore[misc]
+    return {name: registered[name] for name in check_map}
 
 
 @dataclass(frozen=True)

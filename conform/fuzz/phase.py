@@ -19,7 +19,6 @@ from schemathesis.core.failures import FailureGroup
 
 from conform.errors import BundleError
 from conform.fuzz.checks import (
-    DEFAULT_CHECK_MAP,
     Permission,
     find_permission,
     permissions_for,
@@ -69,9 +68,12 @@ def run_property_phase(
     *,
     namespace: NamespaceLike,
     settings: FuzzSettings,
-    check_map: Mapping[str, str] = DEFAULT_CHECK_MAP,
+    check_map: Mapping[str, str] | None = None,
 ) -> list[PropertyResult]:
-    """Fuzz every operation of `openapi` through `client`; one result per mapped requirement."""
+    """Fuzz every operation of `openapi` through `client`; one result per mapped requirement.
+
+    CHECK_MAP: check -> requirement (default: the client's profile's default map).
+    """
     phase = PropertyPhase(
         openapi, client, namespace=namespace, settings=settings, check_map=check_map
     )
@@ -92,12 +94,15 @@ class PropertyPhase:
         *,
         namespace: NamespaceLike,
         settings: FuzzSettings,
-        check_map: Mapping[str, str] = DEFAULT_CHECK_MAP,
+        check_map: Mapping[str, str] | None = None,
     ) -> None:
+        check_map = client.profile.default_checks if check_map is None else check_map
         raw = load_openapi(openapi)
         api_base = client.base_url + client.api_root
         self.operations = load_operations(raw, api_base)
-        pool = IdPool.from_namespace(namespace)  # drawn first: the same ids whatever runs beside
+        pool = IdPool.from_namespace(
+            namespace, client.profile.fuzzing
+        )  # drawn first: the same ids whatever runs beside
         recipe = Recipe(raw, api_base, settings.seed, settings.max_examples, pool)
         self._generation = Generation(
             recipe, len(self.operations), settings.modes, settings.workers
@@ -200,5 +205,9 @@ def _clean_up(client: Client, pool: IdPool) -> None:
         with contextlib.suppress(TransportError, SafetyError):  # the runner's cleanup lists
             client.delete(path)  # what is left behind
 
-    for collection, ids in (("subscriptions", pool.subscriptions), ("entities", pool.entities)):
-        client.each(delete, [f"/{collection}/{quote(i, safe=':')}" for i in ids])
+    rules = pool.rules
+    for collection, ids in (
+        (rules.subscriptions, pool.subscriptions),
+        (rules.entities, pool.entities),
+    ):
+        client.each(delete, [f"{collection}/{quote(i, safe=':')}" for i in ids])

@@ -7,14 +7,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-# Path parameters that name a resource the request may change; everything else is a name.
-RESOURCE_PARAMETERS = {"entityId": "entity", "subscriptionId": "subscription"}
+from conform.profiles import Fuzzing
+
 # Generated notification endpoints would make the target call random hosts: a closed loopback
 # port (discard) keeps every notification local and harmless.
 NOTIFICATION_SINK = "http://127.0.0.1:9/conform-fuzz"
-# A generated remote @context would make the target fetch random URLs; the core context is
-# cached by every NGSI-LD broker (ETSI GS CIM 009 5.5.7).
-CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -30,21 +27,26 @@ class NamespaceLike(Protocol):
 
 @dataclass(frozen=True)
 class IdPool:
-    """A few namespace ids the generated requests share, so creates and updates meet."""
+    """A few namespace ids the generated requests share, so creates and updates meet.
+
+    RULES: the profile's safe-fuzzing rules (which path parameters name resources, what to
+    rewrite in bodies).
+    """
 
     entities: tuple[str, ...]
     subscriptions: tuple[str, ...]
+    rules: Fuzzing
 
     @classmethod
-    def from_namespace(cls, namespace: NamespaceLike, size: int = 3) -> IdPool:
+    def from_namespace(cls, namespace: NamespaceLike, rules: Fuzzing, size: int = 3) -> IdPool:
         """Draw `size` entity ids and `size` subscription ids from the namespace."""
         entities = tuple(namespace.entity_id("FuzzEntity") for _ in range(size))
         subscriptions = tuple(namespace.subscription_id() for _ in range(size))
-        return cls(entities, subscriptions)
+        return cls(entities, subscriptions, rules)
 
     def for_parameter(self, name: str) -> tuple[str, ...] | None:
         """The ids a path parameter is drawn from, or None when it names no resource."""
-        kind = RESOURCE_PARAMETERS.get(name)
+        kind = self.rules.resource_parameters.get(name)
         if kind is None:
             return None
         return self.entities if kind == "entity" else self.subscriptions
@@ -61,13 +63,14 @@ def _pick(pool: Sequence[str], value: object) -> str:
 
 def rewrite_body(path: str, body: Any, pool: IdPool) -> Any:
     """Return the body with every id it could create or change replaced by a pool id."""
-    if path.startswith("/subscriptions"):
+    rules = pool.rules
+    if path.startswith(rules.subscriptions):
         if not isinstance(body, dict):
             return body
-        if path == "/subscriptions":  # a create: never let the server choose a foreign id
+        if path == rules.subscriptions:  # a create: never let the server choose a foreign id
             body = {**body, "id": body.get("id")}
         return _rewrite_subscription(body, pool)
-    if path == "/entityOperations/delete" and isinstance(body, list):
+    if path == rules.batch_delete and isinstance(body, list):
         return [_pick(pool.entities, item) if isinstance(item, str) else item for item in body]
     if isinstance(body, list):
         return [_rewrite_entity(item, pool) if isinstance(item, dict) else item for item in body]
@@ -80,8 +83,9 @@ def _rewrite_entity(entity: dict[str, Any], pool: IdPool) -> dict[str, Any]:
     entity = dict(entity)
     if "id" in entity:
         entity["id"] = _pick(pool.entities, entity["id"])
-    if isinstance(entity.get("@context"), str | list | dict):
-        entity["@context"] = CORE_CONTEXT
+    key = pool.rules.context_key
+    if isinstance(entity.get(key), str | list | dict):
+        entity[key] = pool.rules.core_context
     return entity
 
 
@@ -92,12 +96,18 @@ def _rewrite_subscription(subscription: dict[str, Any], pool: IdPool) -> dict[st
         # pick from the generated id, not the rewritten one: that holds the run's random id,
         # and the same seed must give the same requests
         subscription["id"] = _pick(pool.subscriptions, generated_id)
-    notification = subscription.get("notification")
-    if isinstance(notification, dict) and isinstance(notification.get("endpoint"), dict):
-        endpoint = dict(notification["endpoint"])
-        endpoint["uri"] = NOTIFICATION_SINK
-        subscription["notification"] = {**notification, "endpoint": endpoint}
-    return subscription
+    return _with_sink(subscription, pool.rules.notification_uri)
+
+
+def _with_sink(node: dict[str, Any], where: tuple[str, ...]) -> dict[str, Any]:
+    """NODE with the member at WHERE (when its parents are objects) set to the sink."""
+    head, *rest = where
+    if not rest:
+        return {**node, head: NOTIFICATION_SINK}
+    child = node.get(head)
+    if not isinstance(child, dict):
+        return node
+    return {**node, head: _with_sink(child, tuple(rest))}
 
 
 def _body_ids(body: Any) -> Iterator[object]:

@@ -10,14 +10,15 @@ from jsonschema import Draft202012Validator, SchemaError, validators
 from conform.bundle import Bundle, inspect_folder
 from conform.bundle.files import pointer_token, read_yaml
 from conform.bundle.load import Inspection
-from conform.bundle.model import COMMON_MODEL, Requirement
+from conform.bundle.model import Requirement, model_files
 from conform.datamodels import ModelSet
 from conform.errors import BundleError, UsageError
 from conform.lint.findings import Finding, Severity, render_json, render_text, summary
 from conform.lint.openapi import check_openapi
+from conform.profiles import load_profile
 from conform.resources import suites_dir
 from conform.results import Level
-from conform.runner.coverage import suite_coverage
+from conform.suite.coverage import suite_coverage
 
 __all__ = [
     "Finding",
@@ -47,11 +48,17 @@ def lint_path(path: Path, covered: set[str] | None = None) -> list[Finding]:
     return check_openapi(doc, path)
 
 
-def property_covered() -> set[str]:
-    """Requirement ids the property-based phase verifies (its check -> requirement map)."""
-    from conform.fuzz import DEFAULT_CHECK_MAP  # schemathesis is heavy: only when a suite exists
+def property_covered(folder: Path) -> set[str]:
+    """Requirement ids the property-based phase verifies for the bundle in FOLDER.
 
-    return set(DEFAULT_CHECK_MAP.values())
+    The bundle's `checks:` map, else its profile's default map (an unknown profile: none).
+    """
+    fields = inspect_folder(folder).fields
+    checks = fields.get("checks")
+    if checks is not None:
+        return set(checks.values())
+    name = fields.get("profile")
+    return set(load_profile(name).default_checks.values()) if name else set()
 
 
 def suite_covered(path: Path, suite: Path | None = None) -> set[str] | None:
@@ -70,7 +77,7 @@ def suite_covered(path: Path, suite: Path | None = None) -> set[str] | None:
         suite = suites_dir() / bundle_id
         if not suite.is_dir():
             return None
-    return set(suite_coverage(suite)) | property_covered()
+    return set(suite_coverage(suite)) | property_covered(path)
 
 
 def uncovered_musts(bundle: Bundle | Inspection, covered: Iterable[str]) -> list[Requirement]:
@@ -94,7 +101,12 @@ def _lint_bundle(folder: Path, covered: set[str] | None) -> list[Finding]:
     parts = found.fields.get("parts") or {}
     openapi = folder / str(parts.get("openapi", ""))
     if parts.get("openapi") and openapi.is_file():
-        findings += check_openapi(read_yaml(openapi)[0], openapi)
+        name = found.fields.get("profile")
+        profile = load_profile(name) if name else None  # unknown: already a finding above
+        findings += check_openapi(read_yaml(openapi)[0], openapi, profile)
+    findings += _lint_checks(
+        manifest_file=folder / "bundle.yaml", checks=found.fields.get("checks")
+    )
     models = folder / str(parts.get("models", ""))
     if parts.get("models") and models.is_dir():
         findings += _lint_models(models)
@@ -109,14 +121,29 @@ def _lint_bundle(folder: Path, covered: set[str] | None) -> list[Finding]:
     return findings
 
 
+def _lint_checks(manifest_file: Path, checks: dict[str, str] | None) -> list[Finding]:
+    """`checks:` names only checks schemathesis has (the loader cannot know them)."""
+    if not checks:
+        return []
+    from conform.fuzz import known_checks  # schemathesis is heavy: only when a bundle names checks
+
+    known = known_checks()
+    return [
+        Finding(
+            str(manifest_file), f"/checks/{name}", Severity.ERROR, "unknown-check",
+            f"checks: {name!r} is not a schemathesis check",
+            f"one of: {', '.join(sorted(known))}",
+        )
+        for name in checks
+        if name not in known
+    ]  # fmt: skip
+
+
 def _lint_models(folder: Path) -> list[Finding]:
     """Every model is a valid JSON Schema whose `$ref`s resolve within the models folder."""
-    files = sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
-    model_files = {p.stem: p for p in files if p.name != COMMON_MODEL}
-    library = [p for p in files if p.name == COMMON_MODEL]
-    models = ModelSet(folder, model_files, library)
+    models = ModelSet.from_models_dir(folder)
     findings: list[Finding] = []
-    for name, file in model_files.items():
+    for name, file in model_files(folder).items():
         schema = models.schema(name)
         try:
             validators.validator_for(schema, default=Draft202012Validator).check_schema(schema)

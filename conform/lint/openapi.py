@@ -15,10 +15,9 @@ from jsonschema.exceptions import best_match
 from conform.bundle.files import pointer_token, read_yaml
 from conform.lint.findings import Finding, Severity
 from conform.lint.media import media_type_problem
+from conform.profiles import Profile, default_profile
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-# Plain HTTP errors the standard sends without a problem-details body (NGSI-LD 6.3).
-_BODYLESS_ERRORS = {"405", "406", "411", "413", "415"}
 _MAX_MESSAGE = 200
 
 
@@ -56,8 +55,8 @@ def _as_dict(value: Any) -> dict[str, Any]:
 class OpenApiLinter:
     """Collects the findings of one OpenAPI document."""
 
-    def __init__(self, doc: dict[str, Any], file: Path) -> None:
-        self.doc, self.file = doc, file
+    def __init__(self, doc: dict[str, Any], file: Path, profile: Profile) -> None:
+        self.doc, self.file, self.profile = doc, file, profile
         self.findings: list[Finding] = []
         self._files: dict[Path, Any] = {}
 
@@ -191,7 +190,7 @@ class OpenApiLinter:
         seen: set[str] = set()
         for pointer, _, _, op in self._operations():
             for code, response in _as_dict(op.get("responses")).items():
-                if str(code)[0] not in "45" or str(code) in _BODYLESS_ERRORS:
+                if str(code)[0] not in "45" or str(code) in self.profile.bodyless_errors:
                     continue
                 ref = _as_dict(response).get("$ref")
                 where = (
@@ -217,9 +216,12 @@ class OpenApiLinter:
         return "type" in props and bool({"title", "detail", "status"} & props.keys())
 
 
-def check_openapi(doc: Any, file: Path) -> list[Finding]:
-    """All OpenAPI findings for DOC, read from FILE."""
+def check_openapi(doc: Any, file: Path, profile: Profile | None = None) -> list[Finding]:
+    """All OpenAPI findings for DOC, read from FILE, for PROFILE (default: the default one).
+
+    The profile says which error statuses carry no problem-details body (NGSI-LD 6.3).
+    """
     if not isinstance(doc, dict):
         msg = "not an OpenAPI document (expected a mapping)"
         return [Finding(str(file), "", Severity.ERROR, "oas-version", msg)]
-    return OpenApiLinter(doc, file).run()
+    return OpenApiLinter(doc, file, profile or default_profile()).run()

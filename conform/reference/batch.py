@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from conform.reference import instances
 from conform.reference.attributes import attribute_names, check_entity, check_uri
 from conform.reference.messages import Request, Response, empty, plain
 from conform.reference.problems import (
@@ -66,12 +67,23 @@ def _update(svc: Services, req: Request, item: Any) -> bool:
     current = svc.store.entities.get(entity["id"])
     if current is None:
         raise not_found(f"entity {entity['id']} not found")
-    keep = "noOverwrite" in req.options()
-    attrs = {k: entity[k] for k in attribute_names(entity) if not (keep and k in current)}
+    overwrite = "noOverwrite" not in req.options()
+    attrs, kept = {}, []
+    for name in attribute_names(entity):
+        if name not in current:
+            attrs[name] = entity[name]
+            continue
+        merged, was_kept = instances.merge(current[name], entity[name], overwrite)
+        if was_kept:
+            kept.append(name)
+        else:
+            attrs[name] = merged
     svc.models.check({**current, **attrs})
     current.update(attrs)
     svc.store.touch(current["id"], list(attrs))
     entity_changed(svc, current, list(attrs))
+    if kept:  # reported, not silently skipped: the entity goes to errors (207)
+        raise bad_data(f"attributes not overwritten (noOverwrite): {', '.join(kept)}")
     return False
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+from conform.reference import instances
 from conform.reference.attributes import (
     attribute_names,
     check_attribute,
@@ -12,7 +14,7 @@ from conform.reference.attributes import (
     check_uri,
     render,
 )
-from conform.reference.filters import build_filter, select, split_list
+from conform.reference.filters import build_filter, select, selector_matches, split_list
 from conform.reference.messages import API_BASE, MediaType, Request, Response, empty, ld, plain
 from conform.reference.pagination import paginate, parse_page
 from conform.reference.problems import already_exists, bad_data, invalid_request, not_found
@@ -81,7 +83,7 @@ def query(svc: Services, req: Request) -> Response:
     q = req.query
     flt = build_filter(
         q.get("type"), q.get("id"), q.get("idPattern"), q.get("attrs"), q.get("q"),
-        local=q.get("local") == "true",
+        local=q.get("local") == "true", rename=req.terms.canon,
     )  # fmt: skip
     page = parse_page(req, svc.settings)
     response = paginate(req, page, select(svc.store.entities, flt))
@@ -112,25 +114,37 @@ def _result(updated: list[str], not_updated: list[dict[str, str]]) -> Response:
 
 
 def append(svc: Services, req: Request) -> Response:
-    """POST /entities/{id}/attrs: add or overwrite; noOverwrite keeps existing ones (207)."""
+    """POST /entities/{id}/attrs: add or overwrite (instances by datasetId); noOverwrite: 207."""
     entity = _lookup(svc, req)
     attrs = check_fragment(req.body)
     keep = "noOverwrite" in req.options()
-    skipped = [a for a in attrs if keep and a in entity]
-    written = {k: v for k, v in attrs.items() if k not in skipped}
+    written, skipped = {}, []
+    for name, attr in attrs.items():
+        merged, kept = (attr, False)
+        if name in entity:
+            merged, kept = instances.merge(entity[name], attr, not keep)
+        if kept:
+            skipped.append(name)
+        else:
+            written[name] = merged
     _write(svc, entity, written)
     reason = "attribute exists and noOverwrite was requested"
     return _result(list(written), [{"attributeName": a, "reason": reason} for a in skipped])
 
 
 def update(svc: Services, req: Request) -> Response:
-    """PATCH /entities/{id}/attrs: update existing attributes; missing ones are reported (207)."""
+    """PATCH /entities/{id}/attrs: update existing attributes (instances by datasetId) or 207."""
     entity = _lookup(svc, req)
     attrs = check_fragment(req.body)
-    missing = [a for a in attrs if a not in entity]
-    written = {k: v for k, v in attrs.items() if k not in missing}
+    written, missing = {}, []
+    for name, attr in attrs.items():
+        updated = instances.update(entity[name], attr) if name in entity else None
+        if updated is None:
+            missing.append(name)
+        else:
+            written[name] = updated
     _write(svc, entity, written)
-    reason = "attribute does not exist"
+    reason = "attribute (or the instance of that datasetId) does not exist"
     return _result(list(written), [{"attributeName": a, "reason": reason} for a in missing])
 
 
@@ -142,24 +156,158 @@ def _lookup_attr(svc: Services, req: Request) -> tuple[dict[str, Any], str]:
     return entity, name
 
 
+def _instance_index(entity: dict[str, Any], name: str, dataset_id: object) -> int:
+    if dataset_id is not None:
+        check_uri(dataset_id, "datasetId")
+    index = instances.find(entity[name], dataset_id if isinstance(dataset_id, str) else None)
+    if index is None:
+        raise not_found(f"attribute {name!r} has no instance with datasetId {dataset_id!r}")
+    return index
+
+
 def patch_attribute(svc: Services, req: Request) -> Response:
-    """PATCH /entities/{id}/attrs/{attr}: partial update; the attribute type may not change."""
+    """PATCH /entities/{id}/attrs/{attr}: partial update of one instance (type kept)."""
     entity, name = _lookup_attr(svc, req)
     if not isinstance(req.body, dict):
         raise invalid_request("request body must be a JSON object")
-    current = entity[name][0] if isinstance(entity[name], list) else entity[name]
-    if req.body.get("type", current["type"]) != current["type"]:
+    body = {k: v for k, v in req.body.items() if k != "@context"}  # JSON-LD bodies carry it
+    items = instances.instances(entity[name])
+    index = _instance_index(entity, name, body.get("datasetId"))
+    current = items[index]
+    if body.get("type", current["type"]) != current["type"]:
         raise bad_data(f"attribute {name!r} is a {current['type']}; its type cannot change")
-    patched = check_attribute(name, {**current, **req.body})
-    instances = entity[name] if isinstance(entity[name], list) else None
-    _write(svc, entity, {name: [patched, *instances[1:]] if instances else patched})
+    items[index] = check_attribute(name, {**current, **body})
+    _write(svc, entity, {name: instances.pack(items)})
     return empty(204)
 
 
 def delete_attribute(svc: Services, req: Request) -> Response:
-    """DELETE /entities/{id}/attrs/{attr}: 204 / 404."""
+    """DELETE /entities/{id}/attrs/{attr}: one instance (datasetId), or all (deleteAll)."""
     entity, name = _lookup_attr(svc, req)
-    del entity[name]
-    svc.store.drop_times(entity["id"], name)
+    if req.query.get("deleteAll", "false") not in ("true", "false"):
+        raise bad_data("deleteAll must be true or false")
+    if req.query.get("deleteAll") == "true":
+        remaining = None
+    else:
+        remaining, found = instances.without(entity[name], req.query.get("datasetId"))
+        if not found:
+            raise not_found(f"attribute {name!r} has no instance with that datasetId")
+    if remaining is None:
+        del entity[name]
+        svc.store.drop_times(entity["id"], name)
+    else:
+        entity[name] = remaining
     svc.store.touch(entity["id"], [])
     return empty(204)
+
+
+NULL = "urn:ngsi-ld:null"  # in a merge: delete what it stands for (CIM 009 4.5.0, 5.6.17)
+
+
+def _is_null(value: object) -> bool:
+    return value == NULL or (isinstance(value, dict) and value.get("value") == NULL)
+
+
+def _merged_instance(current: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    out = {**current, **new}
+    return {k: v for k, v in out.items() if not _is_null(v)}
+
+
+def _merged(entity: dict[str, Any], name: str, value: Any) -> Any:
+    """The attribute after merging VALUE into it (instance members merged by datasetId)."""
+    if name not in entity:
+        return check_attribute(name, value)
+    if not isinstance(value, dict):
+        return instances.merge(entity[name], check_attribute(name, value))[0]
+    items = instances.instances(entity[name])
+    index = instances.find(items, value.get("datasetId"))
+    if index is None:
+        items.append(check_attribute(name, value))
+    else:
+        items[index] = check_attribute(name, _merged_instance(items[index], value))
+    return instances.pack(items)
+
+
+def merge(svc: Services, req: Request) -> Response:
+    """PATCH /entities/{id}: merge-patch; urn:ngsi-ld:null deletes an attribute or member."""
+    entity = _lookup(svc, req)
+    if not isinstance(req.body, dict):
+        raise invalid_request("request body must be a JSON object")
+    body = {k: v for k, v in req.body.items() if k not in ("@context", "id", "type")}
+    if not body:
+        raise bad_data("the request names no attribute")
+    gone = [name for name, value in body.items() if _is_null(value) and name in entity]
+    written = {name: _merged(entity, name, v) for name, v in body.items() if not _is_null(v)}
+    rest = {k: v for k, v in entity.items() if k not in gone}
+    svc.models.check({**rest, **written})
+    for name in gone:
+        del entity[name]
+        svc.store.drop_times(entity["id"], name)
+    _write(svc, entity, written)
+    return empty(204)
+
+
+def replace(svc: Services, req: Request) -> Response:
+    """PUT /entities/{id}: the entity's attributes become exactly the body's."""
+    entity = _lookup(svc, req)
+    if not isinstance(req.body, dict):
+        raise invalid_request("request body must be a JSON object")
+    if req.body.get("id", entity["id"]) != entity["id"]:
+        raise bad_data("the body's id differs from the entity id in the path")
+    body = {k: v for k, v in req.body.items() if k != "@context"}
+    new = check_entity({**body, "id": entity["id"], "type": body.get("type", entity["type"])})
+    svc.models.check(new)
+    svc.store.remove_entity(entity["id"])
+    svc.store.put_entity(new)
+    entity_changed(svc, svc.store.entities[new["id"]], attribute_names(new))
+    return empty(204)
+
+
+def replace_attribute(svc: Services, req: Request) -> Response:
+    """PUT /entities/{id}/attrs/{attr}: the attribute becomes exactly the body."""
+    entity, name = _lookup_attr(svc, req)
+    if not isinstance(req.body, dict):
+        raise invalid_request("request body must be a JSON object")
+    attr = check_attribute(name, {k: v for k, v in req.body.items() if k != "@context"})
+    svc.store.drop_times(entity["id"], name)
+    _write(svc, entity, {name: attr})
+    return empty(204)
+
+
+def _query_body(body: object) -> tuple[list[dict[str, Any]], list[str], str | None]:
+    if not isinstance(body, dict):
+        raise invalid_request("request body must be a JSON object")
+    if body.get("type") != "Query":
+        raise bad_data("a query body needs type Query")
+    selectors, attrs, q = body.get("entities") or [], body.get("attrs") or [], body.get("q")
+    if not isinstance(selectors, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("type"), str) for s in selectors
+    ):
+        raise bad_data("entities must be an array of selectors, each with a type")
+    if not isinstance(attrs, list) or not all(isinstance(a, str) for a in attrs):
+        raise bad_data("attrs must be an array of attribute names")
+    if q is not None and not isinstance(q, str):
+        raise bad_data("q must be a string")
+    if not (selectors or attrs or q):
+        raise bad_data("a query needs at least one of entities, attrs or q")
+    return selectors, attrs, q
+
+
+def query_post(svc: Services, req: Request) -> Response:
+    """POST /entityOperations/query: the query in the body, paginated like GET /entities."""
+    selectors, attrs, q = _query_body(req.body)
+    flt = build_filter(
+        None, None, None, ",".join(attrs) or None, q, local=bool(selectors), rename=req.terms.canon
+    )
+    page = parse_page(req, svc.settings)
+    found = [
+        e
+        for e in select(svc.store.entities, flt)
+        if not selectors or any(selector_matches(s, e) for s in selectors)
+    ]
+    response = paginate(req, page, found)
+    shown = dataclasses.replace(
+        req, query={**req.query, "attrs": ",".join(attrs)} if attrs else req.query
+    )
+    response.body = present(svc, shown, response.body)
+    return response

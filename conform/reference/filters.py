@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,7 @@ def build_filter(
     attrs: str | None,
     q: str | None,
     local: bool = False,
+    rename: Callable[[str], str] = str,
 ) -> EntityFilter:
     """A filter from query parameters; 400 BadRequestData when it is missing or invalid."""
     if not (types or attrs or q or local):
@@ -62,7 +64,7 @@ def build_filter(
         ids=frozenset(id_list) if id_list else None,
         pattern=compile_pattern(pattern) if pattern else None,
         attrs=frozenset(split_list(attrs)) if attrs else None,
-        q=compile_q(q) if q else None,
+        q=compile_q(q, rename) if q else None,
     )
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any
 
+from conform.reference.contexts import PLAIN, Terms
+
 API_BASE = "/ngsi-ld/v1"
 CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
 CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
@@ -35,6 +37,8 @@ class Settings:
 
     page_size: int = 20
     max_limit: int = 1000
+    # behaviours a bundle version switches on (bundle.yaml `features:`), e.g. strict-parameters
+    features: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Request:
     body: Any = None
     ld: bool = False  # the body came as application/ld+json
     accept: MediaType = MediaType.JSON
+    terms: Terms = PLAIN  # JSON-LD names: as written <-> as stored (feature jsonld-contexts)
 
     def options(self) -> set[str]:
         """The comma-separated values of the `options` query parameter."""

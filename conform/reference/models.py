@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from conform.datamodels import ModelSet
+from conform.jsonld import ContextLibrary
+from conform.reference import contexts
 from conform.reference.attributes import key_values, types_of
+from conform.reference.contexts import Rename, Terms
 from conform.reference.problems import bad_data
 
-SHARED = "common"  # models/common.json holds definitions, not a model
-_REQUIRED = re.compile(r"^'(.+)' is a required property$")
+_REQUIRED = re.compile(r'^"(.+)" is a required property')
 
 
 class ModelValidators:
@@ -19,11 +21,10 @@ class ModelValidators:
 
     def __init__(self, models_dir: Path | None) -> None:
         self._models: ModelSet | None = None
+        self._aliases: dict[str, tuple[str, Rename]] = {}  # model IRI -> (model, its names)
         if models_dir is None or not models_dir.is_dir():
             return
-        paths = sorted(models_dir.glob("*.json"))
-        models = {p.stem: p for p in paths if p.stem != SHARED}
-        self._models = ModelSet(models_dir, models, [p for p in paths if p.stem == SHARED])
+        self._models = ModelSet.from_models_dir(models_dir)
         for name in self._models.names:
             self._models.validator(name)
 
@@ -32,19 +33,36 @@ class ModelValidators:
         """The model (entity type) names that are validated."""
         return self._models.names if self._models else []
 
+    def learn_contexts(self, library: ContextLibrary) -> None:
+        """Also validate entities whose type is a model's IRI under a shipped context.
+
+        Names are stored compacted with the core context alone, so a model type sent with its
+        Smart Data Models context is stored as an IRI; it is validated after compacting the
+        entity's names with that context again (the schemas name the short terms).
+        """
+        core = library.names()
+        for url in library.documents:
+            names = library.names(url)
+            for model in self.names:
+                iri = names.expand(model)
+                if iri != core.expand(model):
+                    self._aliases[iri] = (model, Terms(core, names).show)
+
     def check(self, entity: dict[str, Any]) -> None:
         """400 BadRequestData naming the failing JSON pointer if the entity breaks its model."""
         if self._models is None:
             return
         for kind in types_of(entity):
-            if kind not in self._models.names:
+            model, shown = self._aliases.get(kind, (kind, None))
+            if model not in self._models.names:
                 continue
-            violations = self._models.validate(key_values(entity), kind)
+            short = contexts.entity(entity, shown) if shown is not None else entity
+            violations = self._models.validate(key_values(short), model)
             if violations:
                 first = violations[0]
                 missing = _REQUIRED.match(first.message)
                 pointer = first.pointer + (f"/{missing.group(1)}" if missing else "")
                 raise bad_data(
-                    f"entity {entity['id']} does not match data model {kind} at "
+                    f"entity {entity['id']} does not match data model {model} at "
                     f"{pointer or '/'}: {first.message}"
                 )

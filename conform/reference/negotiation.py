@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conform.jsonld import context_list
 from conform.reference.messages import CONTEXT_REL, MediaType
 from conform.reference.problems import HttpError, bad_data
 
@@ -65,6 +66,20 @@ def body_media(content_type: str | None, method: str) -> MediaType:
 def has_context_link(link_header: str | None) -> bool:
     """Whether a Link header carries a JSON-LD context link."""
     return bool(link_header) and CONTEXT_REL in str(link_header)
+
+
+def client_context(body: Any, ld_body: bool, link_header: str | None) -> list[Any]:
+    """The @context a request names (body member under JSON-LD, else the Link header), core-less."""
+    if ld_body:
+        items = body if isinstance(body, list) else [body]
+        found = next(
+            (i["@context"] for i in items if isinstance(i, dict) and "@context" in i), None
+        )
+        return context_list(found)
+    for part in (link_header or "").split(","):
+        if has_context_link(part) and "<" in part and ">" in part:
+            return [part[part.index("<") + 1 : part.index(">")].strip()]
+    return []
 
 
 def check_context(body: Any, media: MediaType, link_header: str | None) -> None:

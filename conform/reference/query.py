@@ -21,9 +21,10 @@ _NOT_FOUND = object()
 class _Parser:
     """Recursive descent over the q string; every syntax error is 400 BadRequestData."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, rename: Callable[[str], str]) -> None:
         self.text = text
         self.pos = 0
+        self.rename = rename  # an attribute name as written -> as stored (JSON-LD)
 
     def fail(self, why: str) -> Exception:
         return bad_data(f"invalid q {self.text!r} at position {self.pos}: {why}")
@@ -63,12 +64,18 @@ class _Parser:
         if not match:
             raise self.fail("expected an attribute name")
         self.pos = match.end()
-        path = match.group(0)
+        path = self.name_path(match.group(0))
         op = next((o for o in _OPS if self.text.startswith(o, self.pos)), None)
         if op is None:
             return lambda e: _resolve(e, path) != []
         self.pos += len(op)
         return _comparison(path, op, self.value(op))
+
+    def name_path(self, path: str) -> tuple[str, list[str], list[str]]:
+        """(attribute, sub-attributes or value members, [member] parts), names as stored."""
+        dotted, *members = path.split("[")
+        name, *subs = dotted.split(".")
+        return self.rename(name), subs, [m.rstrip("]") for m in members]
 
     def value(self, op: str) -> Any:
         start, quoted = self.pos, False
@@ -111,10 +118,9 @@ def _literal(raw: str, parser: _Parser) -> Any:
     raise parser.fail(f"value {raw!r} must be quoted, a number, a date or a URI")
 
 
-def _resolve(entity: dict[str, Any], path: str) -> list[Any]:
+def _resolve(entity: dict[str, Any], path: tuple[str, list[str], list[str]]) -> list[Any]:
     """Every value the path reaches in the entity (several for multi-instance attributes)."""
-    dotted, *members = path.split("[")
-    name, *subs = dotted.split(".")
+    name, subs, members = path
     attr = entity.get(name, _NOT_FOUND)
     if attr is _NOT_FOUND:
         return []
@@ -131,7 +137,7 @@ def _resolve(entity: dict[str, Any], path: str) -> list[Any]:
                 break
         value = simple_value(node) if isinstance(node, dict) else None
         for member in members:
-            value = value.get(member.rstrip("]")) if isinstance(value, dict) else None
+            value = value.get(member) if isinstance(value, dict) else None
         if value is not None:
             found.append(value)
     return found
@@ -170,10 +176,13 @@ def _test(actual: Any, op: str, target: Any) -> bool:
     )
 
 
-def _comparison(path: str, op: str, target: Any) -> Predicate:
+def _comparison(path: tuple[str, list[str], list[str]], op: str, target: Any) -> Predicate:
     return lambda e: any(_test(v, op, target) for v in _resolve(e, path))
 
 
-def compile_q(text: str) -> Predicate:
-    """A predicate on normalized entities for a q expression; 400 BadRequestData if invalid."""
-    return _Parser(text.strip()).parse()
+def compile_q(text: str, rename: Callable[[str], str] = str) -> Predicate:
+    """A predicate on normalized entities for a q expression; 400 BadRequestData if invalid.
+
+    RENAME maps each attribute name as written to the name it is stored under (JSON-LD terms).
+    """
+    return _Parser(text.strip(), rename).parse()

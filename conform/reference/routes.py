@@ -53,7 +53,12 @@ ROUTES = (
     ),
     Route(
         ("entities", "{id}"),
-        {"GET": Operation(entities.retrieve, _VIEW), "DELETE": Operation(entities.delete)},
+        {
+            "GET": Operation(entities.retrieve, _VIEW),
+            "DELETE": Operation(entities.delete),
+            "PATCH": Operation(entities.merge),
+            "PUT": Operation(entities.replace),
+        },
         geo=True,
     ),
     Route(
@@ -65,6 +70,7 @@ ROUTES = (
         {
             "PATCH": Operation(entities.patch_attribute),
             "DELETE": Operation(entities.delete_attribute),
+            "PUT": Operation(entities.replace_attribute),
         },
     ),
     Route(("entityOperations", "create"), {"POST": Operation(batch.create)}),
@@ -74,6 +80,7 @@ ROUTES = (
     ),
     Route(("entityOperations", "update"), {"POST": Operation(batch.update, _APPEND)}),
     Route(("entityOperations", "delete"), {"POST": Operation(batch.delete)}),
+    Route(("entityOperations", "query"), {"POST": Operation(entities.query_post, _VIEW)}),
     Route(
         ("subscriptions",),
         {"GET": Operation(subscriptions.query), "POST": Operation(subscriptions.create)},

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import yaml
-
+from conform.bundle import DEFAULT_BUNDLE, Bundle, load_bundle
 from conform.errors import BundleError, UsageError
+from conform.jsonld import ContextLibrary, ContextNotAvailable, InvalidContext
+from conform.reference import subscriptions
+from conform.reference.contexts import (
+    PLAIN,
+    request_body,
+    response_body,
+    terms_for,
+    type_expression,
+)
+from conform.reference.filters import split_list
 from conform.reference.messages import (
     API_BASE,
     CONTEXT_LINK,
+    CONTEXT_REL,
     CORE_CONTEXT,
     BodyKind,
     MediaType,
@@ -25,12 +35,20 @@ from conform.reference.messages import (
     Settings,
 )
 from conform.reference.models import ModelValidators
-from conform.reference.negotiation import BODY_METHODS, body_media, check_context, choose_media
+from conform.reference.negotiation import (
+    BODY_METHODS,
+    body_media,
+    check_context,
+    choose_media,
+    client_context,
+)
 from conform.reference.notifier import Notifier
+from conform.reference.parameters import declared_parameters, template_key
 from conform.reference.problems import (
     ErrorType,
     HttpError,
     ProblemError,
+    bad_data,
     invalid_request,
     not_found,
     problem_body,
@@ -39,9 +57,9 @@ from conform.reference.routes import find_route
 from conform.reference.state import Services
 from conform.reference.store import Store
 from conform.reference.transport import BodyTooLarge, QuietServer, read_body
-from conform.resources import specs_dir
 
 Reply = tuple[int, list[tuple[str, str]], bytes]
+PROFILE = "ngsi-ld"  # the protocol this server implements (bundle.yaml's `profile:`)
 
 
 def _json(status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
@@ -49,24 +67,31 @@ def _json(status: int, body: Any, headers: list[tuple[str, str]] | None = None) 
     return status, [("Content-Type", "application/json"), *(headers or [])], data
 
 
-def _with_context(body: Any) -> Any:
+def _with_context(body: Any, context: Any) -> Any:
     if isinstance(body, list):
-        return [_with_context(item) for item in body]
-    return {**body, "@context": CORE_CONTEXT} if isinstance(body, dict) else body
+        return [_with_context(item, context) for item in body]
+    return {**body, "@context": context} if isinstance(body, dict) else body
 
 
-def render(response: Response, media: MediaType) -> Reply:
-    """Bytes and headers for a handler's response in the negotiated media type."""
+def render(response: Response, media: MediaType, context: list[Any] | None = None) -> Reply:
+    """Bytes and headers for a handler's response in the negotiated media type.
+
+    CONTEXT: the @context the client sent (core context left out), echoed back with the core.
+    """
     if response.kind is BodyKind.EMPTY:
         return response.status, response.headers, b""
     if response.kind is BodyKind.PLAIN:
         return _json(response.status, response.body, response.headers)
     if media is MediaType.LD_JSON:
-        data = json.dumps(_with_context(response.body), ensure_ascii=False).encode()
+        echoed = [*context, CORE_CONTEXT] if context else CORE_CONTEXT
+        data = json.dumps(_with_context(response.body, echoed), ensure_ascii=False).encode()
         return response.status, [("Content-Type", media.value), *response.headers], data
     status, headers, data = _json(response.status, response.body, response.headers)
     headers[0] = ("Content-Type", media.value)
-    return status, [*headers, ("Link", CONTEXT_LINK)], data
+    link = CONTEXT_LINK
+    if context and len(context) == 1 and isinstance(context[0], str):
+        link = f'<{context[0]}>; rel="{CONTEXT_REL}"; type="application/ld+json"'
+    return status, [*headers, ("Link", link)], data
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -128,15 +153,21 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command in BODY_METHODS:
             body, is_ld = self._body(raw)
         query = dict(parse_qsl(url.query, keep_blank_values=True))
+        app.check_parameters(route.template, self.command, query)
         request = Request(
             self.command, url.path[len(API_BASE) :], params, query, body, is_ld, accept
         )
         unknown = request.options() - operation.options
         if unknown or ("options" in query and not request.options()):
             raise invalid_request(f"unsupported options {sorted(unknown) or ['']}")
+        if app.services.contexts is not None:
+            request = _with_terms(app.services.contexts, request, self.headers.get("Link"))
         with app.store.lock:
             response = operation.handler(app.services, request)
-        return render(response, accept)
+        if request.terms is not PLAIN and response.kind is BodyKind.LD:
+            simplified = "keyValues" in request.options()
+            response.body = response_body(response.body, request.terms.show, simplified)
+        return render(response, accept, request.terms.context)
 
     def _body(self, raw: bytes | None) -> tuple[Any, bool]:
         if raw is None or "Content-Length" not in self.headers:  # chunked too (ERR-007)
@@ -150,36 +181,80 @@ class _Handler(BaseHTTPRequestHandler):
         return body, media is MediaType.LD_JSON
 
 
+def _with_terms(library: ContextLibrary, request: Request, link: str | None) -> Request:
+    """The request in stored names, under the context it sent (none: unchanged)."""
+    context = [c for c in client_context(request.body, request.ld, link) if c != CORE_CONTEXT]
+    if not context:
+        return request
+    try:
+        terms = terms_for(library, context)
+    except ContextNotAvailable as exc:
+        raise ProblemError(ErrorType.LD_CONTEXT_NOT_AVAILABLE, str(exc)) from exc
+    except InvalidContext as exc:
+        raise bad_data(f"invalid @context: {exc}") from exc
+    renamed = {"attr", "type"}
+    params = {k: terms.canon(v) if k in renamed else v for k, v in request.params.items()}
+    query = dict(request.query)
+    if "type" in query:
+        query["type"] = type_expression(query["type"], terms.canon)
+    if "attrs" in query:
+        query["attrs"] = ",".join(terms.canon(a) for a in split_list(query["attrs"]))
+    body = request.body
+    if body is not None:
+        body = request_body(request.path.strip("/").split("/"), body, terms.canon)
+    return dataclasses.replace(request, params=params, query=query, body=body, terms=terms)
+
+
 class _Server(QuietServer):
     app: ReferenceServer
 
 
-def load_settings(bundle_dir: Path) -> Settings:
-    """The bundle's `defaults` (page size, maximum limit); standard values without bundle.yaml."""
-    manifest = bundle_dir / "bundle.yaml"
-    if not manifest.is_file():
-        return Settings()
+def load_settings(bundle: Bundle) -> Settings:
+    """The bundle's `defaults` (page size, maximum limit; standard values where it has none)
+    and `features`."""
+    defaults = bundle.manifest.get("defaults") or {}
+    standard = Settings()
     try:
-        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
-        defaults = data.get("defaults") or {}
-        return Settings(int(defaults.get("page_size", 20)), int(defaults.get("max_limit", 1000)))
-    except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
-        raise BundleError(f"{manifest}: cannot read defaults: {exc}") from exc
+        return Settings(
+            int(defaults.get("page_size", standard.page_size)),
+            int(defaults.get("max_limit", standard.max_limit)),
+            frozenset(str(f) for f in bundle.manifest.get("features") or ()),
+        )
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise BundleError(f"{bundle.path / 'bundle.yaml'}: cannot read defaults: {exc}") from exc
 
 
 class ReferenceServer:
-    """The in-memory reference city-OS server on loopback, in a background thread."""
+    """The in-memory reference city-OS server on loopback, in a background thread.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, bundle_dir: Path | None = None):
-        folder = Path(bundle_dir) if bundle_dir else specs_dir() / "city-os" / "1.0"
+    It serves BUNDLE (default: the latest version of the default bundle): its OpenAPI at
+    /openapi.yaml, its data models, its `defaults` (page size, maximum limit) and the
+    behaviours its `features:` switch on (strict-parameters, jsonld-contexts).
+    """
+
+    def __init__(self, bundle: Bundle | None = None, host: str = "127.0.0.1", port: int = 0):
+        self.bundle = bundle if bundle is not None else load_bundle(DEFAULT_BUNDLE)
+        if self.bundle.profile != PROFILE:
+            raise BundleError(
+                f"bundle {self.bundle.ref} speaks {self.bundle.profile}; the reference server "
+                f"implements {PROFILE} only"
+            )
         self.store = Store()
+        settings = load_settings(self.bundle)
         self.services = Services(
             self.store,
-            ModelValidators(folder / "models"),
-            load_settings(folder),
+            ModelValidators(self.bundle.models_dir),
+            settings,
             Notifier(self.store),
+            contexts=ContextLibrary(self.bundle.path / "contexts")
+            if "jsonld-contexts" in settings.features
+            else None,
         )
-        self._openapi = folder / "openapi.yaml"
+        self.services.notifier.tick = lambda: subscriptions.periodic(self.services)
+        if self.services.contexts is not None:
+            self.services.models.learn_contexts(self.services.contexts)
+        self._openapi = self.bundle.openapi_path
+        self._declared = declared_parameters(self._openapi)
         self._address = (host, port)
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -196,6 +271,17 @@ class ReferenceServer:
             return self._address
         host, port = self._httpd.server_address[:2]
         return str(host), int(port)
+
+    def check_parameters(
+        self, template: tuple[str, ...], method: str, query: dict[str, Any]
+    ) -> None:
+        """400 InvalidRequest for a query parameter the bundle does not declare (when strict)."""
+        if "strict-parameters" not in self.services.settings.features:
+            return
+        declared = self._declared.get((template_key(template), method), frozenset())
+        unknown = sorted(set(query) - declared)
+        if unknown:
+            raise invalid_request(f"unsupported query parameter {unknown[0]!r}")
 
     def openapi_reply(self, method: str) -> Reply:
         """GET /openapi.yaml: the bundle's OpenAPI document."""

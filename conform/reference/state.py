@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from conform.jsonld import ContextLibrary
 from conform.reference.messages import Settings
 from conform.reference.models import ModelValidators
 from conform.reference.store import Store
@@ -21,3 +22,4 @@ class Services:
     models: ModelValidators
     settings: Settings
     notifier: Notifier
+    contexts: ContextLibrary | None = None  # the bundle's JSON-LD contexts (jsonld-contexts)

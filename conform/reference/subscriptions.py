@@ -7,7 +7,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from conform.jsonld import context_list
+from conform.reference import contexts
 from conform.reference.attributes import check_name, check_type, check_uri, render
+from conform.reference.contexts import PLAIN, Terms, terms_for
 from conform.reference.filters import compile_pattern, selector_matches
 from conform.reference.messages import API_BASE, Request, Response, empty, ld
 from conform.reference.pagination import paginate, parse_page
@@ -20,7 +23,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("normalized", "keyValues")
 PATCHABLE = {"subscriptionName", "description", "entities", "watchedAttributes", "q"}
-PATCHABLE |= {"isActive", "expiresAt", "throttling", "notification"}
+PATCHABLE |= {"isActive", "expiresAt", "throttling", "notification", "timeInterval"}
 RUNTIME = ("timesSent", "lastNotification", "lastSuccess", "lastFailure", "status")
 
 
@@ -66,6 +69,12 @@ def _check_notification(params: object) -> None:
     check_uri(endpoint.get("uri"), "notification.endpoint.uri")
     if params.get("format", "normalized") not in FORMATS:
         raise bad_data(f"notification.format must be one of {FORMATS}")
+    info = endpoint.get("receiverInfo", [])
+    if not isinstance(info, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("key"), str) and isinstance(i.get("value"), str)
+        for i in info
+    ):
+        raise bad_data("notification.endpoint.receiverInfo must be a list of {key, value} strings")
     if endpoint.get("accept", "application/json") not in (
         "application/json",
         "application/ld+json",
@@ -91,9 +100,12 @@ def check_subscription(sub: dict[str, Any]) -> None:
     if "entities" in sub:
         _check_selectors(sub["entities"])
     _check_names(sub.get("watchedAttributes", ["x"]), "watchedAttributes")
-    throttling = sub.get("throttling", 1)
-    if isinstance(throttling, bool) or not isinstance(throttling, int | float) or throttling <= 0:
-        raise bad_data("throttling must be a positive number")
+    for key in ("throttling", "timeInterval"):
+        value = sub.get(key, 1)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise bad_data(f"{key} must be a positive number")
+    if "timeInterval" in sub and ("watchedAttributes" in sub or "throttling" in sub):
+        raise bad_data("timeInterval excludes watchedAttributes and throttling")
     for key in ("subscriptionName", "description", "q"):
         if not isinstance(sub.get(key, "x"), str) or (key == "q" and sub.get(key) == ""):
             raise bad_data(f"{key} must be a non-empty string")
@@ -134,6 +146,9 @@ def create(svc: Services, req: Request) -> Response:
     for key in ("status", *RUNTIME):  # system-managed members are not taken from clients
         sub.pop(key, None)
         sub["notification"].pop(key, None)
+    if req.terms.context:  # notifications and q use the context the subscriber sent
+        context = req.terms.context
+        sub["jsonldContext"] = context[0] if len(context) == 1 else context
     svc.store.subscriptions[sub["id"]] = sub
     return empty(201, [("Location", f"{API_BASE}/subscriptions/{sub['id']}")])
 
@@ -153,6 +168,9 @@ def update(svc: Services, req: Request) -> Response:
     """PATCH /subscriptions/{id}: replace the given members, re-validate, 204."""
     sub = _lookup(svc, req)
     patch = _body(req)
+    if patch.get("type", "Subscription") != "Subscription":
+        raise bad_data("type must be Subscription")
+    patch.pop("type", None)  # a full Subscription body may come back as the patch
     unknown = sorted(set(patch) - PATCHABLE)
     if unknown or not patch:
         raise bad_data(f"a subscription patch may only change {sorted(PATCHABLE)}, not {unknown}")
@@ -171,34 +189,70 @@ def delete(svc: Services, req: Request) -> Response:
     return empty(204)
 
 
-def _selected(sub: dict[str, Any], entity: dict[str, Any], changed: list[str]) -> bool:
+def _terms(svc: Services, sub: dict[str, Any]) -> Terms:
+    """The names of the subscriber's context (PLAIN without JSON-LD processing or context)."""
+    if svc.contexts is None or "jsonldContext" not in sub:
+        return PLAIN
+    return terms_for(svc.contexts, context_list(sub["jsonldContext"]))
+
+
+def _selected(
+    sub: dict[str, Any],
+    entity: dict[str, Any],
+    changed: list[str],
+    terms: Terms,
+    periodic: bool = False,
+) -> bool:
     selectors = sub.get("entities")
     if selectors and not any(selector_matches(sel, entity) for sel in selectors):
         return False
     watched = sub.get("watchedAttributes")
-    if watched and not set(watched).intersection(changed):
+    if watched and not periodic and not set(watched).intersection(changed):
         return False
-    return "q" not in sub or compile_q(str(sub["q"]))(entity)
+    return "q" not in sub or compile_q(str(sub["q"]), terms.canon)(entity)
+
+
+def _notification(
+    svc: Services, sub: dict[str, Any], entities: list[dict[str, Any]], terms: Terms
+) -> dict[str, Any]:
+    """A Notification of SUB carrying ENTITIES as its notification parameters ask."""
+    params = sub["notification"]
+    attrs = params.get("attributes")
+    simplified = params.get("format") == "keyValues"
+    data = []
+    for entity in entities:
+        times = svc.store.times.get(entity["id"], {})
+        shown = render(entity, times, set(attrs) if attrs else None, simplified=simplified)
+        data.append(contexts.entity(shown, terms.show, simplified) if terms is not PLAIN else shown)
+    return {
+        "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
+        "type": "Notification",
+        "subscriptionId": sub["id"],
+        "notifiedAt": now_iso(),
+        "data": data,
+    }
 
 
 def entity_changed(svc: Services, entity: dict[str, Any], changed: list[str]) -> None:
-    """Queue a notification for every active subscription the change matches."""
+    """Queue a notification for every active change-based subscription the change matches."""
     for sub in svc.store.subscriptions.values():
-        if status_of(sub) != "active" or not _selected(sub, entity, changed):
+        if status_of(sub) != "active" or "timeInterval" in sub:
             continue
-        params = sub["notification"]
-        attrs = params.get("attributes")
-        data = render(
-            entity,
-            svc.store.times.get(entity["id"], {}),
-            set(attrs) if attrs else None,
-            simplified=params.get("format") == "keyValues",
-        )
-        body = {
-            "id": f"urn:ngsi-ld:Notification:{uuid.uuid4()}",
-            "type": "Notification",
-            "subscriptionId": sub["id"],
-            "notifiedAt": now_iso(),
-            "data": [data],
-        }
-        svc.notifier.send(sub, body)
+        terms = _terms(svc, sub)
+        if _selected(sub, entity, changed, terms):
+            svc.notifier.send(sub, _notification(svc, sub, [entity], terms))
+
+
+def periodic(svc: Services) -> None:
+    """Notify each due timeInterval subscription of the entities it selects (CIM 009 5.8.1)."""
+    for sub in list(svc.store.subscriptions.values()):
+        interval = sub.get("timeInterval")
+        if interval is None or status_of(sub) != "active":
+            continue
+        if svc.notifier.since_last(sub["id"]) < float(interval):
+            continue
+        terms = _terms(svc, sub)
+        entities = svc.store.entities.values()
+        selected = [e for e in entities if _selected(sub, e, [], terms, periodic=True)]
+        if selected:
+            svc.notifier.send(sub, _notification(svc, sub, selected, terms))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-from conform.report import Report, write_atomic
+from conform.errors import UsageError
+from conform.evidence import Exchange
+from conform.files import write_atomic
+from conform.report import Report
 from conform.reporters import earl, html, json_, junit, markdown
 
 
@@ -21,7 +23,7 @@ class ReportFormat(StrEnum):
     EARL = "earl"
 
 
-Renderer = Callable[[Report, Sequence[dict[str, Any]], str], bytes]
+Renderer = Callable[[Report, Sequence[Exchange], str], bytes]
 
 _RENDERERS: dict[ReportFormat, Renderer] = {
     ReportFormat.JSON: json_.render,
@@ -39,14 +41,30 @@ FILENAMES: dict[ReportFormat, str] = {
     ReportFormat.EARL: "report.earl.jsonld",
 }
 
-# EARL is an opt-in export; the rest make up every report folder.
+# EARL is an opt-in export (`run --format earl`, `report export`); the rest make up every run.
 DEFAULT_FORMATS = (ReportFormat.JSON, ReportFormat.HTML, ReportFormat.JUNIT, ReportFormat.MARKDOWN)
+# The names users type: each format's value, and `md` for Markdown.
+FORMAT_NAMES: dict[str, ReportFormat] = {f.value: f for f in ReportFormat} | {
+    "md": ReportFormat.MARKDOWN
+}
+
+
+def parse_formats(names: Iterable[str], flag: str = "--format") -> tuple[ReportFormat, ...]:
+    """The formats NAMES name, in order without repeats; UsageError naming FLAG otherwise."""
+    formats: list[ReportFormat] = []
+    for name in names:
+        fmt = FORMAT_NAMES.get(name.strip().lower())
+        if fmt is None:
+            choices = "|".join(sorted(FORMAT_NAMES))
+            raise UsageError(f"{flag}: unknown format {name!r} (one of {choices})")
+        formats.append(fmt)
+    return tuple(dict.fromkeys(formats))
 
 
 def render(
     report: Report,
     fmt: ReportFormat,
-    evidence: Sequence[dict[str, Any]] | None = None,
+    evidence: Sequence[Exchange] | None = None,
     lang: str = "en",
 ) -> bytes:
     """The report in one format, as bytes."""
@@ -56,7 +74,7 @@ def render(
 def write_all(
     report: Report,
     out_dir: Path,
-    evidence: Sequence[dict[str, Any]] | None = None,
+    evidence: Sequence[Exchange] | None = None,
     formats: Iterable[ReportFormat] = DEFAULT_FORMATS,
     lang: str = "en",
 ) -> dict[ReportFormat, Path]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -11,56 +10,17 @@ from conform.report import Report
 from conform.results import Status
 
 # Column order of every per-status table.
-STATUSES = (Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED, Status.WAIVED)
+STATUSES = (
+    Status.PASSED, Status.FAILED, Status.BLOCKED, Status.ERROR, Status.SKIPPED, Status.WAIVED,
+)  # fmt: skip
 
 
-def evidence_index(evidence: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def evidence_index(evidence: Iterable[Exchange]) -> dict[str, Exchange]:
     """Exchanges by their evidence id."""
-    return {str(x.get("id")): x for x in evidence}
+    return {x.id: x for x in evidence}
 
 
-def header_items(headers: Any) -> list[tuple[str, str]]:
-    """Headers as (name, value) pairs, whether recorded as a mapping or as a list of pairs."""
-    if isinstance(headers, dict):
-        return [(str(k), str(v)) for k, v in headers.items()]
-    return [(str(k), str(v)) for k, v in headers or ()]
-
-
-def body_text(body: Any) -> str:
-    """A recorded body as text: strings as they are, JSON pretty-printed, nothing as ''."""
-    if body is None:
-        return ""
-    if isinstance(body, str):
-        return body
-    return json.dumps(body, indent=2, ensure_ascii=False)
-
-
-def exchange_from_dict(x: dict[str, Any]) -> Exchange:
-    """The `Exchange` an `evidence.jsonl` line was written from (the inverse of to_dict)."""
-    request, response = x.get("request") or {}, x.get("response") or {}
-    body = request.get("body")
-    return Exchange(
-        id=str(x.get("id", "")),
-        test=str(x.get("test", "")),
-        method=str(x.get("method", "GET")),
-        url=str(x.get("url", "")),
-        request_headers=dict(header_items(request.get("headers"))),
-        request_body=None if body is None else body_text(body),
-        status=response.get("status"),
-        response_headers=dict(header_items(response.get("headers"))),
-        response_body=response.get("body"),
-        error=x.get("error"),
-    )
-
-
-def curl_command(exchange: dict[str, Any]) -> str:
-    """A shell command that repeats a recorded request (its credentials stay redacted)."""
-    return exchange_from_dict(exchange).curl()
-
-
-def deciding_exchanges(
-    evidence_ids: Sequence[str], index: dict[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
+def deciding_exchanges(evidence_ids: Sequence[str], index: dict[str, Exchange]) -> list[Exchange]:
     """The recorded exchanges a result names, in its order (unknown ids are left out)."""
     return [index[i] for i in evidence_ids if i in index]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 
+from conform.evidence import Exchange
 from conform.i18n import verdict_meaning
 from conform.report import Report
 from conform.reporters._common import waiver_text
@@ -24,6 +24,7 @@ _OUTCOME = {
     Status.FAILED: "earl:failed",
     Status.WAIVED: "earl:failed",
     Status.ERROR: "earl:cantTell",
+    Status.BLOCKED: "earl:cantTell",  # not tested: its precondition failed (named in the text)
 }
 
 
@@ -40,7 +41,7 @@ def _description(r: RequirementResult) -> str:
     return text
 
 
-def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = "en") -> bytes:
+def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") -> bytes:
     """The EARL JSON-LD document: one earl:Assertion per requirement."""
     b = report.bundle
     assertor = {

@@ -6,18 +6,16 @@ from collections.abc import Sequence
 from html import escape
 from importlib.resources import files
 from string import Template
-from typing import Any
 
-from conform.i18n import status_label, t, verdict_meaning
+from conform.evidence import Exchange
+from conform.i18n import root_causes_title, status_label, t, verdict_meaning
 from conform.report import Report
 from conform.reporters._common import (
     STATUSES,
     applied_waivers,
-    body_text,
-    curl_command,
     deciding_exchanges,
     evidence_index,
-    header_items,
+    first_line,
 )
 from conform.results import RequirementResult, Status
 
@@ -26,6 +24,7 @@ _COLOURS = {
     Status.PASSED: "#2e7d32",
     Status.FAILED: "#c62828",
     Status.ERROR: "#e65100",
+    Status.BLOCKED: "#8d6e63",
     Status.SKIPPED: "#8a8a8a",
     Status.WAIVED: "#6a1b9a",
 }
@@ -33,7 +32,7 @@ _MAX_EXCHANGES = 5  # per requirement; the last ones decided it, the rest are in
 _MAX_BODY = 20_000
 
 
-def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = "en") -> bytes:
+def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") -> bytes:
     """The HTML page for a report, in lang (en or ja)."""
     verdict = report.verdict
     page = _TEMPLATE.substitute(
@@ -44,6 +43,7 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
         verdict_label=escape(t("verdict", lang)),
         verdict_meaning=escape(verdict_meaning(verdict, lang)),
         interrupted=f"<p>{escape(t('interrupted', lang))}</p>" if report.interrupted else "",
+        root_causes=_root_causes(report, lang),
         details=_details(report, lang),
         by_class=_by_class(report, lang),
         matrix=_matrix(report, lang),
@@ -77,6 +77,27 @@ def _mark(report: Report, lang: str) -> str:
         f'<div class="signed">{escape(t("signed_by", lang))} <code>{escape(key_id)}</code>. '
         f"{escape(t('signed_note', lang))}</div>"
     )
+
+
+def _root_causes(report: Report, lang: str) -> str:
+    """'N root causes' before everything else: what to fix, each with what it explains."""
+    causes = report.root_causes()
+    if not causes:
+        return ""
+    items = "".join(
+        f'<li><a href="#p-{escape(c.requirement)}" class="mono">{escape(c.requirement)}</a> '
+        f"{escape(first_line(c.message))}"
+        + (
+            f"<br><small>{escape(t('explains', lang))}: {escape(', '.join(c.explains))}</small>"
+            if len(c.explains) > 1
+            else ""
+        )
+        + "</li>"
+        for c in causes
+    )
+    title = root_causes_title(len(causes), lang)
+    body = f'<ol class="causes">{items}</ol>'
+    return f'<section id="root-causes"><h2>{escape(title)}</h2>{body}</section>'
 
 
 def _details(report: Report, lang: str) -> str:
@@ -163,29 +184,28 @@ def _pre(text: str, cls: str = "") -> str:
     return f'<pre class="{cls}">{escape(text)}</pre>'
 
 
-def _exchange(x: dict[str, Any], lang: str) -> str:
-    request, response = x.get("request") or {}, x.get("response")
-    req_text = f"{x.get('method', '')} {x.get('url', '')}\n"
-    req_text += "".join(f"{k}: {v}\n" for k, v in header_items(request.get("headers")))
-    req_text += "\n" + body_text(request.get("body"))
-    if response is None:
-        res_text = f"{t('no_response', lang)}: {x.get('error') or ''}"
+def _exchange(x: Exchange, lang: str) -> str:
+    req_text = f"{x.method} {x.url}\n"
+    req_text += "".join(f"{k}: {v}\n" for k, v in x.request_headers.items())
+    req_text += "\n" + (x.request_body or "")
+    if x.status is None:
+        res_text = f"{t('no_response', lang)}: {x.error or ''}"
         outcome = t("no_response", lang)
     else:
-        res_text = f"{response.get('status')}\n"
-        res_text += "".join(f"{k}: {v}\n" for k, v in header_items(response.get("headers")))
-        res_text += "\n" + body_text(response.get("body"))
-        outcome = str(response.get("status"))
-    summary = f"{t('exchange', lang)} {x.get('id')} — {x.get('method')} {x.get('url')} → {outcome}"
+        res_text = f"{x.status}\n"
+        res_text += "".join(f"{k}: {v}\n" for k, v in x.response_headers.items())
+        res_text += "\n" + (x.response_body or "")
+        outcome = str(x.status)
+    summary = f"{t('exchange', lang)} {x.id} — {x.method} {x.url} → {outcome}"
     return (
         f"<details open><summary>{escape(summary)}</summary>"
         f"<h4>{escape(t('request', lang))}</h4>{_pre(req_text)}"
         f"<h4>{escape(t('response', lang))}</h4>{_pre(res_text)}"
-        f"<h4>{escape(t('reproduce', lang))}</h4>{_pre(curl_command(x), 'curl')}</details>"
+        f"<h4>{escape(t('reproduce', lang))}</h4>{_pre(x.curl(), 'curl')}</details>"
     )
 
 
-def _problem(r: RequirementResult, index: dict[str, dict[str, Any]], lang: str) -> str:
+def _problem(r: RequirementResult, index: dict[str, Exchange], lang: str) -> str:
     exchanges = deciding_exchanges(r.evidence, index)[-_MAX_EXCHANGES:]
     shown = "".join(_exchange(x, lang) for x in exchanges) or (
         f"<p>{escape(t('no_evidence', lang))}</p>"
@@ -198,7 +218,7 @@ def _problem(r: RequirementResult, index: dict[str, dict[str, Any]], lang: str) 
     )
 
 
-def _problems(report: Report, evidence: Sequence[dict[str, Any]], lang: str) -> str:
+def _problems(report: Report, evidence: Sequence[Exchange], lang: str) -> str:
     index = evidence_index(evidence)
     body = "".join(_problem(r, index, lang) for r in report.problems())
     return f"<h2>{escape(t('problems', lang))}</h2>" + (

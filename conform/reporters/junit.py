@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from typing import Any
 
+from conform.evidence import Exchange
 from conform.report import Report
 from conform.reporters._common import waiver_text
 from conform.results import RequirementResult, Status
 
-# JUnit has no "waived": CI tools show skipped cases with their message, which is what we want.
+# JUnit has no "waived" nor "blocked": CI tools show skipped cases with their message (a blocked
+# one names its blocker, which is a failure of its own), which is what we want.
 _CHILD = {
     Status.FAILED: "failure",
     Status.ERROR: "error",
+    Status.BLOCKED: "skipped",
     Status.SKIPPED: "skipped",
     Status.WAIVED: "skipped",
 }
+_AS_SKIPPED = (Status.BLOCKED, Status.SKIPPED, Status.WAIVED)
 
 
-def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = "en") -> bytes:
+def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") -> bytes:
     """The JUnit XML document for a report."""
     root = ET.Element("testsuites", name=f"conform {report.bundle.id} {report.bundle.version}")
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
@@ -31,7 +34,7 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
             "tests": len(results),
             "failures": sum(r.status is Status.FAILED for r in results),
             "errors": sum(r.status is Status.ERROR for r in results),
-            "skipped": sum(r.status in (Status.SKIPPED, Status.WAIVED) for r in results),
+            "skipped": sum(r.status in _AS_SKIPPED for r in results),
         }
         for key, n in counts.items():
             suite.set(key, str(n))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-from typing import Any
 
-from conform.i18n import status_label, t, verdict_meaning
+from conform.evidence import Exchange
+from conform.i18n import root_causes_title, status_label, t, verdict_meaning
 from conform.report import Report
 from conform.reporters._common import STATUSES, applied_waivers, first_line
 from conform.results import Level, Status, Verdict
@@ -29,7 +29,22 @@ def _row(cells: Sequence[object]) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
-def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = "en") -> bytes:
+def _root_causes(report: Report, lang: str) -> list[str]:
+    """'N root causes' first: what to fix, each with the requirements it explains."""
+    causes = report.root_causes()
+    if not causes:
+        return []
+    lines = [f"### {root_causes_title(len(causes), lang)}", ""]
+    for c in causes[:_MAX_LISTED]:
+        also = [i for i in c.explains if i != c.requirement]
+        more = f" ({t('explains', lang)}: {', '.join(also)})" if also else ""
+        lines.append(f"1. **{c.requirement}** {_cell(first_line(c.message))}{more}")
+    if len(causes) > _MAX_LISTED:
+        lines.append(f"- {t('more_in_report', lang).format(n=len(causes) - _MAX_LISTED)}")
+    return [*lines, ""]
+
+
+def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") -> bytes:
     """The Markdown summary of a report."""
     v, b, tg = report.verdict, report.bundle, report.target
     lines = [
@@ -40,6 +55,7 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
     ]
     if not report.signed:
         lines += [f"> **{t('self_test', lang)}** — {t('self_test_note', lang)}", ""]
+    lines += _root_causes(report, lang)
     lines += [
         f"{t('target', lang)}: `{tg.url}` {tg.product_version} · "
         f"{t('bundle', lang)}: `{b.id}@{b.version}` (`{b.sha256[:12]}`) · "
@@ -59,6 +75,9 @@ def render(report: Report, evidence: Sequence[dict[str, Any]] = (), lang: str = 
         ]
         if len(failed) > _MAX_LISTED:
             lines.append(f"- … +{len(failed) - _MAX_LISTED} (report.html)")
+    if report.leftovers:
+        lines += ["", f"### {t('leftovers', lang)}", "", f"{t('leftovers_note', lang)}:", ""]
+        lines += [f"- `{_cell(item)}`" for item in report.leftovers]
     lines += ["", f"### {t('waivers', lang)}", ""]
     if report.waivers:
         keys = ("requirement", "reason", "approved_by", "ticket", "expires")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from conform.runner.config import RunConfig
-from conform.runner.coverage import SuiteTest, suite_coverage, suite_tests
 from conform.runner.plan import Plan, PlannedRequirement, make_plan
 from conform.runner.progress import NullProgress, Progress
+from conform.suite.coverage import SuiteTest, suite_coverage, suite_tests
 
 if TYPE_CHECKING:
     from conform.runner.certify import run_certification

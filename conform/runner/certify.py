@@ -1,4 +1,5 @@
-"""`run_certification`: plan, probe, execute the suite, clean up, decide, write the report."""
+"""`run_certification`: the orchestration — plan, probe, execute the suite, clean up, then hand
+what happened to the results stage (`outcome.build_report`) and write the report's files."""
 
 from __future__ import annotations
 
@@ -14,22 +15,22 @@ from conform.diff import regressions
 from conform.errors import UsageError
 from conform.evidence import EvidenceLog
 from conform.http import BodyTooLarge, TransportError
+from conform.profiles import check_map, profile_for
 from conform.report import BundleRef, EvidenceRef, Report, TargetInfo, load_report
 from conform.resources import suites_dir
-from conform.results import Level, RequirementResult, Status
 from conform.runner.config import RunConfig
-from conform.runner.coverage import suite_tests
 from conform.runner.execute import SuiteRun, run_suite
-from conform.runner.outcome import RunOutcome, requirement_results
-from conform.runner.output import EVIDENCE_FILE, default_out_dir, write_other_formats, write_report
+from conform.runner.outcome import RunOutcome, build_report
+from conform.runner.output import EVIDENCE_FILE, default_out_dir, write_formats
 from conform.runner.plan import Plan, make_plan
 from conform.runner.progress import Progress
-from conform.runner.properties import PhaseRun, check_map, planned
-from conform.runner.session import open_session, reference_config, resolve_target
+from conform.runner.properties import PhaseRun, planned
 from conform.signing import load_private_key, sign_report
 from conform.suite.context import SuiteContext
+from conform.suite.coverage import suite_tests
+from conform.suite.session import open_session, reference_config, resolve_target
 from conform.target import TargetConfig
-from conform.waivers import Waiver, apply_waivers, load_waivers
+from conform.waivers import Waiver, load_waivers
 
 
 def _now() -> str:
@@ -59,22 +60,6 @@ def _read_inputs(config: RunConfig, bundle: Bundle) -> _Inputs:
     return _Inputs(tuple(waivers), tuple(warnings), baseline)
 
 
-def _compare(report: Report, baseline: Report | None) -> tuple[Report, tuple[str, ...]]:
-    """The report with its regressions against BASELINE named in its warnings, and their ids."""
-    if baseline is None:
-        return report, ()
-    status = {r.id: r.status.value for r in report.requirements}
-    ids = tuple(regressions(baseline, report))
-    if not ids:
-        return report, ()
-    listed = ", ".join(f"{i} ({status.get(i, 'missing')})" for i in ids)
-    line = (
-        f"{len(ids)} regression(s) since baseline run {baseline.run_id} "
-        f"({baseline.finished_at}): passed there, not now: {listed}"
-    )
-    return replace(report, warnings=(*report.warnings, line)), ids
-
-
 def _suite_dir(config: RunConfig, bundle: Bundle) -> Path:
     folder = config.suite_dir or suites_dir() / bundle.id
     if not folder.is_dir():
@@ -85,9 +70,9 @@ def _suite_dir(config: RunConfig, bundle: Bundle) -> Path:
 def _probe(ctx: SuiteContext) -> str:
     """'' if the endpoint answers HTTP at all, else why not (any status means reachable)."""
     ctx.evidence.set_phase("probe")
-    model = next(iter(ctx.target.data_models), "Thing")
+    path, params = profile_for(ctx.bundle).probe.request(tuple(ctx.target.data_models))
     try:
-        ctx.client.get("/entities", params={"type": model, "limit": "1"})
+        ctx.client.get(path, params=params)
     except BodyTooLarge as exc:  # the harness's own cap, not proof the target broke a rule
         return f"could not read the endpoint's answer: {exc} (the --max-body cap)"
     except TransportError as exc:
@@ -112,10 +97,10 @@ def _execute(
         )
     progress.phase(
         f"running {len(plan.test_ids)} tests for {len(plan.to_run)} requirements, "
-        f"{config.jobs} at a time"
+        f"{config.job_count} at a time"
     )
     try:
-        run = run_suite(suite, ctx, plan, progress, jobs=config.jobs, beside=phase)
+        run = run_suite(suite, ctx, plan, progress, jobs=config.job_count, beside=phase)
     finally:
         if phase is not None:
             phase.cancel()  # a no-op once every case was sent
@@ -138,23 +123,28 @@ def _cleanup(ctx: SuiteContext) -> tuple[list[str], bool]:
         return [f"cleanup failed: {exc}"], False
 
 
-def _warnings(results: tuple[RequirementResult, ...], run: SuiteRun) -> tuple[str, ...]:
-    """SHOULD/MAY failures (never decide the verdict) and suite collection errors."""
-    soft = [
-        f"{r.level.value} {r.id} failed: {r.message}"
-        for r in results
-        if r.level is not Level.MUST and r.status is Status.FAILED
-    ]
-    return tuple(soft + [f"suite collection error: {e}" for e in run.collect_errors])
+def _options(config: RunConfig, inputs: _Inputs) -> dict[str, object]:
+    """The run's options as the report records them."""
+    return {
+        "read_only": config.read_only, "only": list(config.only),
+        "classes": list(config.classes), "request_timeout": config.request_timeout,
+        "max_body": config.max_body, "reference": config.uses_reference,
+        "baseline": inputs.baseline.run_id if inputs.baseline else None,
+        "fail_on_regression": config.fail_on_regression,
+        "max_examples": config.max_examples, "workers": config.workers,
+        "jobs": config.job_count, "max_concurrent": config.concurrency,
+        "rate_limit": config.rate_limit,
+    }  # fmt: skip
 
 
 def _run(
     config: RunConfig, bundle: Bundle, target: TargetConfig, inputs: _Inputs, progress: Progress
 ) -> RunOutcome:
+    config = config.for_target(target.url)
     suite = _suite_dir(config, bundle)
     plan = make_plan(
         bundle, suite_tests(suite), declared=target.classes, only=config.only,
-        read_only=config.read_only, property_based=set(check_map().values()),
+        read_only=config.read_only, property_based=set(check_map(bundle).values()),
     )  # fmt: skip
     run_id, started = secrets.token_hex(4), _now()
     progress.run_started(plan)
@@ -173,43 +163,24 @@ def _run(
             interrupted = True
         progress.phase("cleaning up")
         leftovers, cut = _cleanup(ctx)
-        interrupted = interrupted or cut
-        not_run = "not executed: run interrupted" if interrupted else "not executed"
-        if run.collect_errors and not interrupted:
-            not_run = f"not executed: suite collection error: {run.collect_errors[0]}"
-        probe_ids = ctx.evidence.ids_for("probe")
-        results = requirement_results(
-            plan, run.outcomes, not_run=not_run, error_all=error_all, evidence=probe_ids
-        )
-        # the last line of defence: no message the report carries shows a credential
-        results = tuple(replace(r, message=ctx.evidence.redact(r.message)) for r in results)
-        results = apply_waivers(results, inputs.waivers)
-        report, regressed = _compare(Report(
-            harness_version=__version__,
+        report = build_report(
+            plan, run.outcomes,
             bundle=BundleRef(bundle.id, bundle.version, bundle.sha256),
             target=TargetInfo(
                 target.name, target.url, target.vendor or "", target.product_version or "",
                 tuple(target.classes), tuple(target.data_models),
             ),
-            seed=config.seed, run_id=run_id, started_at=started, finished_at=_now(),
-            requirements=results,
-            options={
-                "read_only": config.read_only, "only": list(config.only),
-                "classes": list(config.classes), "request_timeout": config.request_timeout,
-                "max_body": config.max_body, "reference": config.uses_reference,
-                "baseline": inputs.baseline.run_id if inputs.baseline else None,
-                "fail_on_regression": config.fail_on_regression,
-                "max_examples": config.max_examples, "workers": config.workers,
-                "jobs": config.jobs, "max_concurrent": config.concurrency,
-                "rate_limit": config.rate_limit,
-            },
-            leftovers=tuple(leftovers), warnings=(*inputs.warnings, *_warnings(results, run)),
-            waivers=tuple(w.to_dict() for w in inputs.waivers),
-            interrupted=interrupted, lang=config.lang,
-        ), inputs.baseline)  # fmt: skip
+            run_id=run_id, seed=config.seed, started_at=started, finished_at=_now(),
+            harness_version=__version__, options=_options(config, inputs),
+            collect_errors=run.collect_errors, error_all=error_all,
+            probe_evidence=ctx.evidence.ids_for("probe"), interrupted=interrupted or cut,
+            leftovers=leftovers, waivers=inputs.waivers, waiver_warnings=inputs.warnings,
+            baseline=inputs.baseline, lang=config.lang, redact=ctx.evidence.redact,
+        )  # fmt: skip
         out_dir = config.out or default_out_dir(target.name)
         progress.phase(f"writing the report to {out_dir}")
         report, files = _write(config, ctx.evidence, out_dir, report)
+        regressed = tuple(regressions(inputs.baseline, report)) if inputs.baseline else ()
         return RunOutcome(report, out_dir, files, regressed, config.fail_on_regression)
 
 
@@ -222,9 +193,8 @@ def _write(
     report = replace(report, evidence=EvidenceRef(EVIDENCE_FILE, digest, count))
     if config.sign_key is not None:
         report = sign_report(report, config.sign_key)
-    files = [out_dir / EVIDENCE_FILE, write_report(report, out_dir)]
-    files += write_other_formats(report, out_dir)
-    return report, tuple(files)
+    written = write_formats(report, out_dir, evidence.exchanges(), config.formats)
+    return report, (out_dir / EVIDENCE_FILE, *written)
 
 
 def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
@@ -236,7 +206,7 @@ def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
             from conform.reference import ReferenceServer
 
             progress.phase("starting the reference server")
-            server = stack.enter_context(ReferenceServer(port=0))
+            server = stack.enter_context(ReferenceServer(bundle, port=0))
             target = reference_config(bundle, server.url, config.callback_host)
         else:
             target = resolve_target(

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from conform.errors import UsageError
+from conform.loopback import is_loopback
+from conform.namespace import random_seed
 from conform.ratelimit import Limiter
+from conform.reporters import DEFAULT_FORMATS, ReportFormat
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 DEFAULT_MAX_EXAMPLES = 3  # property-based cases per operation and mode; keeps the main job fast
-DEFAULT_JOBS = 8  # tests at once: a remote target's round trips overlap (bench/bench_latency.py)
+# Tests at once against a remote target, whose round trips overlap (bench/bench_latency.py). On
+# loopback (the reference server above all) there is no round trip to hide and the embedded
+# server shares the GIL with the tests: one at a time unless --jobs says otherwise.
+DEFAULT_JOBS = 4
 LANGS = ("en", "ja")
 _REQ_ID = re.compile(r"^[A-Z]{2,5}-[0-9]{3}$")
-
-
-def random_seed() -> int:
-    """A fresh seed for a run that was given none (recorded in the report to replay it)."""
-    return random.SystemRandom().randrange(2**32)
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,10 @@ class RunConfig:
     fail_on_regression: bool = False
     max_examples: int = DEFAULT_MAX_EXAMPLES
     workers: int = 2  # property-based phase: processes drawing its cases
-    jobs: int = DEFAULT_JOBS  # suite tests run at once (tests marked serial run alone)
+    jobs: int | None = None  # suite tests run at once (serial ones alone); None: `for_target`
     max_concurrent: int | None = None  # requests in flight at once; None: as many as jobs
     rate_limit: float | None = None  # requests started per second; None: no limit
+    formats: tuple[ReportFormat, ...] = DEFAULT_FORMATS  # report.json is always written
 
     def __post_init__(self) -> None:
         if self.url is not None:
@@ -67,7 +68,7 @@ class RunConfig:
             raise UsageError(f"--max-examples: must be at least 1, got {self.max_examples}")
         if self.workers < 1:
             raise UsageError(f"--workers: must be at least 1, got {self.workers}")
-        if self.jobs < 1:
+        if self.jobs is not None and self.jobs < 1:
             raise UsageError(f"--jobs: must be at least 1, got {self.jobs}")
         if self.max_concurrent is not None and self.max_concurrent < 1:
             raise UsageError(f"--max-concurrent: must be at least 1, got {self.max_concurrent}")
@@ -93,10 +94,22 @@ class RunConfig:
         if self.suite_dir is not None and not self.suite_dir.is_dir():
             raise UsageError(f"--suite: {self.suite_dir}: not a folder")
 
+    def for_target(self, url: str) -> RunConfig:
+        """This configuration with --jobs decided for the target at URL when it was not given:
+        DEFAULT_JOBS for a remote target, 1 on loopback."""
+        if self.jobs is not None:
+            return self
+        return replace(self, jobs=1 if is_loopback(urlsplit(url).hostname) else DEFAULT_JOBS)
+
+    @property
+    def job_count(self) -> int:
+        """Tests at once (1 until `for_target` decided an unset --jobs)."""
+        return self.jobs or 1
+
     @property
     def concurrency(self) -> int:
         """Requests in flight at once: --max-concurrent, else --jobs."""
-        return self.max_concurrent if self.max_concurrent is not None else self.jobs
+        return self.max_concurrent if self.max_concurrent is not None else self.job_count
 
     def limiter(self) -> Limiter:
         """What keeps the run within --max-concurrent and --rate-limit."""

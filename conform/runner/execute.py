@@ -16,6 +16,7 @@ import pytest
 
 from conform.errors import ConformError
 from conform.results import Status
+from conform.runner.outcome import TestOutcome
 from conform.runner.parallel import (
     THREAD_UNSAFE_PLUGINS,
     Beside,
@@ -26,21 +27,10 @@ from conform.runner.parallel import (
 )
 from conform.runner.plan import Plan
 from conform.runner.progress import Progress
-from conform.suite.context import SuiteContext
-from conform.suite.plugin import CONTEXT
+from conform.suite.context import CONTEXT, SuiteContext
+from conform.suite.precondition import Precondition
 
 _MAX_MESSAGE = 300
-
-
-@dataclass(frozen=True)
-class TestOutcome:
-    """How one suite test ended, with the evidence exchanges it made."""
-
-    nodeid: str
-    reqs: tuple[str, ...]
-    status: Status  # passed, failed (assertion), error (anything else), skipped
-    message: str = ""
-    evidence: tuple[str, ...] = ()
 
 
 @dataclass
@@ -56,7 +46,7 @@ def one_line(exc: BaseException) -> str:
     """A short message for an exception; assertion and conform errors speak for themselves."""
     lines = str(exc).strip().splitlines()
     text = lines[0] if lines else ""
-    if not isinstance(exc, AssertionError | ConformError | pytest.fail.Exception):
+    if not isinstance(exc, AssertionError | ConformError | pytest.fail.Exception | Precondition):
         text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
 
@@ -74,7 +64,7 @@ class Collector:
         self.read_only = plan.read_only
         self.progress = progress
         self.result = SuiteRun()
-        self._state: dict[str, tuple[Status, str]] = {}
+        self._state: dict[str, tuple[Status, str, str]] = {}
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[CONTEXT] = self.context
@@ -104,19 +94,19 @@ class Collector:
         self, item: pytest.Item, nextitem: pytest.Item | None
     ) -> Generator[None, Any, Any]:
         self.context.evidence.set_phase(item.nodeid)
-        unfinished = (Status.ERROR, "not executed")
+        unfinished = (Status.ERROR, "not executed", "")
         try:
             return (yield)
         except KeyboardInterrupt:
-            unfinished = (Status.ERROR, "interrupted while running")
+            unfinished = (Status.ERROR, "interrupted while running", "")
             raise
         finally:
             self.context.evidence.set_phase("")
-            status, message = self._state.pop(item.nodeid, unfinished)
+            status, message, blocker = self._state.pop(item.nodeid, unfinished)
             ids = tuple(self.context.evidence.ids_for(item.nodeid))
             # a target may echo the credential back into what an assertion quotes: never shown
             message = self.context.evidence.redact(message)
-            outcome = TestOutcome(item.nodeid, _req_ids(item), status, message, ids)
+            outcome = TestOutcome(item.nodeid, _req_ids(item), status, message, ids, blocker)
             self.result.outcomes.append(outcome)
             self.progress.test_finished(outcome)
 
@@ -125,31 +115,40 @@ class Collector:
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         rep = yield
-        self._record(item.nodeid, call, rep)
+        self._record(item, call, rep)
         return rep
 
-    def _record(self, nodeid: str, call: pytest.CallInfo[None], rep: pytest.TestReport) -> None:
+    def _record(
+        self, item: pytest.Item, call: pytest.CallInfo[None], rep: pytest.TestReport
+    ) -> None:
+        nodeid = item.nodeid
         prior = self._state.get(nodeid)
-        if prior and prior[0] in (Status.FAILED, Status.ERROR):
+        if prior and prior[0] in (Status.FAILED, Status.ERROR, Status.BLOCKED):
             return  # the first problem decides; a teardown error after it adds nothing
         exc = call.excinfo.value if call.excinfo else None
         if hasattr(rep, "wasxfail"):  # an expected failure proves nothing: never passed
-            self._state[nodeid] = (Status.SKIPPED, f"test marked xfail: {rep.wasxfail}")
+            self._state[nodeid] = (Status.SKIPPED, f"test marked xfail: {rep.wasxfail}", "")
         elif rep.skipped:
             reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else "skipped"
             self._state[nodeid] = (
                 Status.SKIPPED,
                 f"test skipped: {reason.removeprefix('Skipped: ')}",
+                "",
             )
+        elif rep.failed and isinstance(exc, Precondition):
+            if exc.requirement in _req_ids(item):  # its own rule: the step is what it judges
+                self._state[nodeid] = (Status.FAILED, exc.detail, "")
+            else:
+                self._state[nodeid] = (Status.BLOCKED, one_line(exc), exc.requirement)
         elif rep.failed and exc is not None:
             assertion = isinstance(exc, AssertionError | pytest.fail.Exception)
             status = Status.FAILED if assertion and rep.when == "call" else Status.ERROR
             prefix = "" if rep.when == "call" else f"{rep.when}: "
-            self._state[nodeid] = (status, prefix + one_line(exc))
+            self._state[nodeid] = (status, prefix + one_line(exc), "")
         elif rep.failed:
-            self._state[nodeid] = (Status.ERROR, f"{rep.when}: failed")
+            self._state[nodeid] = (Status.ERROR, f"{rep.when}: failed", "")
         elif rep.when == "call":
-            self._state[nodeid] = (Status.PASSED, "")
+            self._state[nodeid] = (Status.PASSED, "", "")
 
     def pytest_keyboard_interrupt(self) -> None:
         self.result.interrupted = True

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 import pytest
 
 if TYPE_CHECKING:
-    from conform.runner.execute import TestOutcome
-    from conform.runner.outcome import RunOutcome
+    from conform.runner.outcome import RunOutcome, TestOutcome
     from conform.runner.plan import Plan
     from conform.runner.progress import Progress
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from conform.bundle import Bundle, Requirement
 from conform.errors import UsageError
-from conform.runner.coverage import SuiteTest
+from conform.suite.coverage import SuiteTest
 
 NO_TEST = "no test covers this requirement"
 
@@ -45,34 +45,6 @@ class Plan:
     def test_ids(self) -> frozenset[str]:
         """Node ids of every test the run executes."""
         return frozenset(t for p in self.to_run for t in p.tests)
-
-
-def check_classes(bundle: Bundle, names: Iterable[str], source: str) -> tuple[str, ...]:
-    """The declared class names, all known to BUNDLE; UsageError names SOURCE and the valid ones."""
-    known = {c.id for c in bundle.classes}
-    optional = [c.id for c in bundle.classes if not c.mandatory]
-    for name in names:
-        if name not in known:
-            raise UsageError(
-                f"{source}: unknown conformance class {name!r}; "
-                f"optional classes of {bundle.id}@{bundle.version}: {', '.join(optional)}"
-            )
-    return tuple(c for c in optional if c in set(names))
-
-
-def check_models(bundle: Bundle, names: Iterable[str], source: str) -> tuple[str, ...]:
-    """The declared data models, all published by BUNDLE; UsageError names SOURCE and the models.
-
-    An unknown name would otherwise be read and validated against nothing: a pass proving nothing.
-    """
-    published = bundle.model_paths()
-    for name in names:
-        if name not in published:
-            raise UsageError(
-                f"{source}: data_models: unknown model {name!r}; "
-                f"models of {bundle.id}@{bundle.version}: {', '.join(sorted(published))}"
-            )
-    return tuple(names)
 
 
 def make_plan(

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from conform.runner.execute import TestOutcome
-    from conform.runner.outcome import RunOutcome
+    from conform.runner.outcome import RunOutcome, TestOutcome
     from conform.runner.plan import Plan
 
 

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, cast
 
 from conform.http import Client, Response, SafetyError
+from conform.profiles import check_map
 from conform.results import Status
-from conform.runner.execute import TestOutcome, one_line
+from conform.runner.execute import one_line
+from conform.runner.outcome import TestOutcome
 from conform.runner.plan import Plan
 from conform.runner.progress import Progress
 from conform.suite.context import SuiteContext
 
 PHASE_TEST = "property-based"  # evidence tag of the phase; its outcomes are PHASE_TEST::<id>
-
-
-def check_map() -> Mapping[str, str]:
-    """The schemathesis check -> requirement map the phase decides by (imported when needed)."""
-    from conform.fuzz import DEFAULT_CHECK_MAP  # schemathesis is heavy: only when a run needs it
-
-    return DEFAULT_CHECK_MAP
 
 
 def planned(plan: Plan) -> list[str]:
@@ -81,7 +75,11 @@ class PhaseRun:
         settings = FuzzSettings(ctx.seed, max_examples, workers)
         try:
             self._phase = PropertyPhase(
-                openapi, client, namespace=ctx.namespace, settings=settings, check_map=check_map()
+                openapi,
+                client,
+                namespace=ctx.namespace,
+                settings=settings,
+                check_map=check_map(ctx.bundle),
             )
         except Exception as exc:  # a phase that cannot run decides nothing: its requirements error
             self._fail(exc)

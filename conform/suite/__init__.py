@@ -9,13 +9,16 @@ from conform.suite.expect import (
     expect_problem,
     expect_status,
 )
+from conform.suite.precondition import Precondition, requires
 from conform.suite.receiver import NotificationReceiver
 
 __all__ = [
     "NotificationReceiver",
+    "Precondition",
     "expect_header",
     "expect_json_equal",
     "expect_media_type",
     "expect_problem",
     "expect_status",
+    "requires",
 ]

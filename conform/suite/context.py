@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import pytest
+
 from conform.errors import TargetError
 from conform.loopback import is_loopback
 from conform.suite.receiver import NotificationReceiver
@@ -44,3 +46,7 @@ class SuiteContext:
                 "system file) to an address of this machine the target can reach"
             )
         return NotificationReceiver(host)
+
+
+# where `conform run` hands its context to the suite's fixtures (pytest's config stash)
+CONTEXT = pytest.StashKey[SuiteContext]()

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conform.suite.context import SuiteContext
+from conform.profiles import profile_for
+from conform.suite.context import CONTEXT, SuiteContext
+from conform.suite.expect import bind_profile
 from conform.suite.receiver import NotificationReceiver
 
 if TYPE_CHECKING:
@@ -19,8 +21,6 @@ if TYPE_CHECKING:
     from conform.http import Client
     from conform.namespace import Namespace
     from conform.target import TargetConfig
-
-CONTEXT = pytest.StashKey[SuiteContext]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,9 +49,10 @@ def conform_context(request: pytest.FixtureRequest) -> Iterator[SuiteContext]:
     """The run's context: the runner's, or one built from the --conform-* options."""
     ctx = request.config.stash.get(CONTEXT, None)
     if ctx is not None:
+        bind_profile(profile_for(ctx.bundle))
         yield ctx
         return
-    from conform.runner.session import standalone_context  # the runner imports this module
+    from conform.suite.session import standalone_context  # heavy: only under plain pytest
 
     opt = request.config.getoption
     with standalone_context(
@@ -60,6 +61,7 @@ def conform_context(request: pytest.FixtureRequest) -> Iterator[SuiteContext]:
         bundle=opt("--conform-bundle"),
         classes=tuple(opt("--conform-class")),
     ) as ctx:
+        bind_profile(profile_for(ctx.bundle))
         yield ctx
 
 
@@ -77,7 +79,7 @@ def conform_applicable(request: pytest.FixtureRequest, conform_context: SuiteCon
 
 @pytest.fixture
 def client(conform_context: SuiteContext) -> Client:
-    """The recording HTTP client; paths are relative to /ngsi-ld/v1."""
+    """The recording HTTP client; paths are relative to the profile's API root."""
     return conform_context.client
 
 

@@ -9,7 +9,7 @@ from _builders import probe_type, subscription
 
 from conform.http import Client
 from conform.namespace import Namespace
-from conform.suite import NotificationReceiver, expect_status
+from conform.suite import NotificationReceiver, expect_status, requires
 
 Body = dict[str, Any]
 
@@ -20,8 +20,10 @@ def sub_for(ns: Namespace, receiver: NotificationReceiver, suffix: str, **member
 
 
 def subscribe(client: Client, body: Body) -> str:
-    """Create BODY (201 expected); its id."""
-    expect_status(client.post("/subscriptions", json=body), 201)
+    """Create BODY for a test about something else; a refusal blocks it (SUB-001)."""
+    r = client.post("/subscriptions", json=body)
+    with requires("SUB-001"):
+        expect_status(r, 201)
     return str(body["id"])
 
 

@@ -23,29 +23,45 @@ from _builders import (
 
 from conform.suite import expect_header, expect_problem, expect_status
 
-PAGED = 25  # more than the default page size of 20
+PAGED = 25  # entities created for this module, at least; always more than one default page
+
+
+def page_size(bundle) -> int:
+    """The default page size the run's bundle chose (`defaults.page_size`; 20 if it chose none)."""
+    return int((bundle.manifest.get("defaults") or {}).get("page_size", 20))
+
+
+def max_limit(bundle) -> int:
+    """The largest `limit` the run's bundle allows (`defaults.max_limit`; 1000 if it chose none)."""
+    return int((bundle.manifest.get("defaults") or {}).get("max_limit", 1000))
 
 
 @dataclass(frozen=True)
 class Paged:
-    """The run-unique type and the ids of the PAGED entities created for this module."""
+    """The run-unique type and the ids of the entities created for this module."""
 
     type_: str
     ids: frozenset[str]
 
+    @property
+    def count(self) -> int:
+        """How many entities match the type."""
+        return len(self.ids)
+
 
 @pytest.fixture(scope="module")
 def paged(conform_context) -> Iterator[Paged]:
-    """PAGED entities of a run-unique type (seq 1..PAGED)."""
+    """More entities than one default page, of a run-unique type (seq 1..count)."""
     ns = conform_context.namespace
     type_ = probe_type(ns, "P")
-    bodies = [probe_entity(ns.entity_id(type_), type_, seq=i) for i in range(1, PAGED + 1)]
+    count = max(PAGED, page_size(conform_context.bundle) + 5)
+    bodies = [probe_entity(ns.entity_id(type_), type_, seq=i) for i in range(1, count + 1)]
     with created(conform_context.client, bodies):
         yield Paged(type_, frozenset(b["id"] for b in bodies))
 
 
 def _page(client, data: Paged, **params: str) -> Any:
-    return query(client, type=data.type_, **params)
+    return query(client, headers=None, type=data.type_, **params)
 
 
 @pytest.mark.req("QRY-014")
@@ -57,7 +73,7 @@ def test_limit_caps_results(client, paged):
 @pytest.mark.req("QRY-015")
 def test_offset_walks_all_results_once(client, paged):
     seen: list[str] = []
-    for offset in range(0, PAGED + 7, 7):
+    for offset in range(0, paged.count + 7, 7):
         seen += entity_ids(_page(client, paged, limit="7", offset=str(offset)))
     dupes = sorted({i for i in seen if seen.count(i) > 1})
     assert not dupes, f"expected each entity once over the pages, got {dupes[0]} twice"
@@ -67,15 +83,20 @@ def test_offset_walks_all_results_once(client, paged):
 
 
 @pytest.mark.req("QRY-016")
-def test_default_page_size_is_20(client, paged):
+def test_default_page_size_is_the_bundles(client, paged, bundle):
+    size = page_size(bundle)
     got = entity_ids(_page(client, paged))
-    assert len(got) == 20, f"expected 20 entities without limit ({PAGED} match), got {len(got)}"
+    assert len(got) == size, (
+        f"expected {size} entities without limit (the bundle's defaults.page_size; "
+        f"{paged.count} match), got {len(got)}"
+    )
 
 
 @pytest.mark.req("QRY-017")
 @pytest.mark.read_only
-def test_limit_above_maximum_is_403(client, ns):
-    r = client.get("/entities", params={"type": probe_type(ns, "P"), "limit": "1001"})
+def test_limit_above_maximum_is_403(client, ns, bundle):
+    above = str(max_limit(bundle) + 1)
+    r = client.get("/entities", params={"type": probe_type(ns, "P"), "limit": above})
     expect_problem(r, 403, "TooManyResults")
 
 
@@ -115,7 +136,8 @@ def test_link_prev_returns_previous_page(client, paged):
 
 @pytest.mark.req("QRY-021")
 def test_no_link_next_on_last_page(client, paged):
-    for params in ({"limit": "10", "offset": "20"}, {"limit": str(PAGED)}):
+    last = {"limit": "10", "offset": str(paged.count - 5)}
+    for params in (last, {"limit": str(paged.count)}):
         r = _page(client, paged, **params)
         assert "next" not in link_rels(r), (
             f"expected no rel=next on the last page, got Link {r.headers.get('Link')!r}"
@@ -126,14 +148,14 @@ def test_no_link_next_on_last_page(client, paged):
 def test_count_returns_total(client, paged):
     for params in ({"count": "true"}, {"count": "true", "limit": "5"}):
         r = _page(client, paged, **params)
-        expect_header(r, "NGSILD-Results-Count", str(PAGED))
+        expect_header(r, "NGSILD-Results-Count", str(paged.count))
 
 
 @pytest.mark.req("QRY-023")
 def test_limit_zero_with_count_returns_only_count(client, paged):
     r = _page(client, paged, limit="0", count="true")
     assert entity_ids(r) == [], f"expected an empty array with limit=0, got {r.text[:120]}"
-    expect_header(r, "NGSILD-Results-Count", str(PAGED))
+    expect_header(r, "NGSILD-Results-Count", str(paged.count))
 
 
 @pytest.mark.req("QRY-024")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -137,7 +138,7 @@ def test_delete_unknown_is_404(client, ns):
 # --- query and paging -----------------------------------------------------------------------
 
 
-def _page(client: Client, **params: str) -> tuple[Response, list[str]]:
+def _page(client: Client, **params: str) -> tuple[Response, list[Any]]:
     r = client.get("/subscriptions", params=params)
     expect_status(r, 200)
     items = r.json()

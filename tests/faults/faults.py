@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from faults.content import ERROR_ROWS, MODEL_ROWS, SHOULD_ROWS, UNDECLARED_MODELS
 from faults.mandatory import CORE_ROWS, QUERY_ROWS
+from faults.ngsi_ld import (
+    CONTEXT_MODEL_ROW,
+    JSONLD_ROWS,
+    MERGE_REPLACE_ROWS,
+    MULTI_INSTANCE_ROWS,
+    STRICTNESS_ROWS,
+    SUBSCRIPTION_FULL_ROWS,
+)
 from faults.optional import BATCH_ROWS, DISCOVERY_ROWS, SUBSCRIPTION_ROWS
 from faults.rewrites import Fault
 
@@ -21,4 +29,10 @@ FAULTS: tuple[Fault, ...] = (
     *DISCOVERY_ROWS,
     UNDECLARED_MODELS,
     *SHOULD_ROWS,
+    *STRICTNESS_ROWS,
+    *MULTI_INSTANCE_ROWS,
+    *MERGE_REPLACE_ROWS,
+    *JSONLD_ROWS,
+    CONTEXT_MODEL_ROW,
+    *SUBSCRIPTION_FULL_ROWS,
 )

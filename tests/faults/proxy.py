@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from conform.bundle import DEFAULT_BUNDLE, load_bundle
 from conform.reference import ReferenceServer
 
 API = "/ngsi-ld/v1"
@@ -151,7 +152,9 @@ class FaultProxy:
 
     def __init__(self, hooks: Hooks = Hooks()) -> None:
         self.hooks = hooks
-        self.reference = ReferenceServer(port=0)
+        # the bundle `conform run` certifies against by default (the newest), so the server
+        # serves the behaviours that version's bundle.yaml switches on
+        self.reference = ReferenceServer(load_bundle(DEFAULT_BUNDLE), port=0)
         self.context = Context(self._forward)
         proxy = self
 

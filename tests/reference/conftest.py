@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from conform.reference import ReferenceServer
-from tests.reference.helpers import Receiver
+from reference.helpers import Receiver
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conform.reference.messages import CORE_CONTEXT
-from tests.reference.helpers import eid, expect_problem, prop
+from reference.helpers import eid, expect_problem, prop
 
 ERRORS = "https://uri.etsi.org/ngsi-ld/errors/"
 
@@ -95,7 +95,7 @@ def test_batch_validates_models(http, api):
         "location": location,
         "status": prop("x"),
     }
-    good = {"id": eid("Streetlight"), "type": "Streetlight", "location": location}
+    good = {**bad, "id": eid("Streetlight"), "status": prop("ok")}
     response = http.post(f"{api}/entityOperations/upsert", json=[bad, good])
     assert response.status_code == 207
     assert response.json()["success"] == [good["id"]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.reference.helpers import eid, expect_problem, prop
+from reference.helpers import eid, expect_problem, prop
 
 LOCATION = {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [139.7, 35.6]}}
 

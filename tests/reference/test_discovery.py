@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.reference.helpers import eid, expect_problem, prop
+from reference.helpers import eid, expect_problem, prop
 
 
 def _make(http, api, kind: str, **attrs) -> str:

@@ -7,7 +7,7 @@ import json
 from urllib.parse import urlsplit
 
 from conform.reference.messages import CONTEXT_LINK, CORE_CONTEXT
-from tests.reference.helpers import eid, expect_problem, prop
+from reference.helpers import eid, expect_problem, prop
 
 LD = "application/ld+json"
 

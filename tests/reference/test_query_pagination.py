@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reference.helpers import eid, expect_problem, prop
+from reference.helpers import eid, expect_problem, prop
 
 
 @pytest.fixture

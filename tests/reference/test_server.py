@@ -41,22 +41,26 @@ def test_port_in_use_is_a_conform_error():
 
 
 def test_cli_serve_runs_until_sigint():
-    """`conform reference serve` prints its URL, answers, and exits 0 on Ctrl-C."""
+    """`conform reference serve --bundle` prints its URL, serves that bundle, exits 0 on Ctrl-C."""
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
     command = [sys.executable, "-c", "from conform.cli import main; main()"]
     with subprocess.Popen(
-        [*command, "reference", "serve", "--port", str(port)],
+        [*command, "reference", "serve", "--port", str(port), "--bundle", "city-os@1.0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     ) as process:
         try:
             line = process.stdout.readline() if process.stdout else ""
-            expected = f"conform reference server at http://127.0.0.1:{port}/ngsi-ld/v1"
+            expected = (
+                f"conform reference server for city-os@1.0 at http://127.0.0.1:{port}/ngsi-ld/v1"
+            )
             assert line.strip() == expected, process.stderr.read() if process.stderr else ""
             url = f"http://127.0.0.1:{port}/ngsi-ld/v1/types"
             assert requests.get(url, timeout=5).status_code == 200
+            served = requests.get(f"http://127.0.0.1:{port}/openapi.yaml", timeout=5).text
+            assert 'version: "1.0"' in served
             process.send_signal(signal.SIGINT)
             assert process.wait(timeout=10) == 0
             assert process.stderr is not None and process.stderr.read() == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from tests.reference.helpers import eid, expect_problem, prop
+from reference.helpers import eid, expect_problem, prop
 
 
 def _sub(kind: str, endpoint: str, **members) -> dict:

@@ -8,19 +8,18 @@ from pathlib import Path
 
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
-from report_samples import NASTY, WAIVER, make_report, result, sample_evidence
+from report_samples import NASTY, WAIVER, make_report, result, sample_exchanges
 
 from conform.evidence import Exchange
 from conform.report import Report
 from conform.reporters import FILENAMES, ReportFormat, render, write_all
-from conform.reporters._common import curl_command, exchange_from_dict
 from conform.results import Status
 
 
 @pytest.mark.parametrize("fmt", list(ReportFormat))
 def test_every_format_names_verdict_requirements_and_waivers(fmt: ReportFormat) -> None:
     report = make_report()
-    text = render(report, fmt, sample_evidence()).decode()
+    text = render(report, fmt, sample_exchanges()).decode()
     assert report.verdict.value == "NOT_CERTIFIED"
     assert "NOT_CERTIFIED" in text
     for r in report.requirements:
@@ -30,7 +29,7 @@ def test_every_format_names_verdict_requirements_and_waivers(fmt: ReportFormat) 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_write_all_writes_every_format_atomically(tmp_path: Path, lang: str) -> None:
-    written = write_all(make_report(), tmp_path, sample_evidence(), list(ReportFormat), lang)
+    written = write_all(make_report(), tmp_path, sample_exchanges(), list(ReportFormat), lang)
     assert {p.name for p in written.values()} == set(FILENAMES.values())
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FILENAMES.values())
 
@@ -47,7 +46,7 @@ def test_json_round_trips_to_the_same_report() -> None:
     [("en", "Self-test — not a certification"), ("ja", "自己試験 — 認証ではありません")],
 )
 def test_html_is_escaped_localised_and_marks_unsigned_reports(lang: str, mark: str) -> None:
-    page = render(make_report(), ReportFormat.HTML, sample_evidence(), lang).decode()
+    page = render(make_report(), ReportFormat.HTML, sample_exchanges(), lang).decode()
     assert f'<html lang="{lang}">' in page
     assert mark in page
     assert "<script>alert" not in page and "&lt;script&gt;alert(&quot;x&quot;)" in page
@@ -68,7 +67,7 @@ def test_html_of_a_signed_report_has_no_self_test_mark() -> None:
 
 def test_junit_parses_with_counts_per_class() -> None:
     report = make_report()
-    xml = JUnitXml.fromstring(render(report, ReportFormat.JUNIT).decode())
+    xml = JUnitXml.fromstring(render(report, ReportFormat.JUNIT))
     suites = {s.name: s for s in xml}
     assert set(suites) == {"core-entities", "query-pagination", "batch"}
     for name, suite in suites.items():
@@ -95,7 +94,11 @@ def test_markdown_summary_lists_failed_musts_with_reasons() -> None:
     assert "**NOT_CERTIFIED**" in md
     assert "Self-test — not a certification" in md
     assert "- **CORE-002** Requirement CORE-002: expected status 201, got 500" in md
-    assert "QRY-002" not in md.split("###")[1]  # a SHOULD failure is not a failed MUST
+    failed_musts = md.split("### Failed MUST requirements")[1].split("###")[0]
+    assert "QRY-002" not in failed_musts  # a SHOULD failure is not a failed MUST
+    # root causes come first, SHOULD failures included (they are warnings to fix too)
+    causes = md.split("### ")[1]
+    assert causes.startswith("2 root causes") and "**QRY-002**" in causes, causes
     assert "| CITY-123 |" in md
 
 
@@ -120,12 +123,12 @@ def test_earl_assertions_and_outcomes() -> None:
 
 
 def test_curl_command_repeats_the_recorded_request() -> None:
-    argv = shlex.split(curl_command(sample_evidence()[1]))
+    argv = shlex.split(sample_exchanges()[1].curl())
     assert argv[:5] == ["curl", "-i", "-X", "POST", "http://127.0.0.1:1026/ngsi-ld/v1/entities"]
     assert "Authorization: [redacted]" in argv and "Content-Type: application/json" in argv
     body = json.loads(argv[argv.index("--data-raw") + 1])
     assert body == {"id": "urn:ngsi-ld:Streetlight:conform-1", "type": "Streetlight"}
-    assert NASTY not in curl_command(sample_evidence()[0])
+    assert NASTY not in sample_exchanges()[0].curl()
 
 
 def test_markdown_carries_no_raw_html_from_the_report() -> None:
@@ -147,15 +150,19 @@ def test_reporters_read_evidence_lines_back_into_the_recorded_exchange() -> None
         duration_ms=1.5,
         started_at="2026-11-26T10:00:00Z",
     )
-    again = exchange_from_dict(recorded.to_dict())
-    assert again.curl() == recorded.curl() == curl_command(recorded.to_dict())
-    assert again.to_dict() | {"duration_ms": 1.5, "started_at": recorded.started_at} == (
-        recorded.to_dict()
-    )
+    again = Exchange.from_dict(recorded.to_dict())
+    assert again == recorded and again.curl() == recorded.curl()
 
 
 def test_markdown_lists_at_most_25_failed_musts() -> None:
     many = tuple(result(f"CORE-{n:03d}", Status.FAILED, message="got 500") for n in range(1, 31))
     md = render(make_report(results=many), ReportFormat.MARKDOWN).decode()
-    failed_section = md.split("### ")[1]
+    failed_section = md.split("### Failed MUST requirements")[1].split("###")[0]
     assert failed_section.count("- **CORE-") == 25 and "- … +5 (report.html)" in failed_section
+
+
+def test_markdown_names_leftovers() -> None:
+    report = make_report(leftovers=("urn:ngsi-ld:T:conform-1 (DELETE answered 500)",))
+    md = render(report, ReportFormat.MARKDOWN).decode()
+    section = md.split("### Not cleaned up")[1].split("###")[0]
+    assert "- `urn:ngsi-ld:T:conform-1 (DELETE answered 500)`" in section

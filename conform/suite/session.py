@@ -5,15 +5,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from conform.bundle import Bundle, load_bundle
+from conform.errors import UsageError
 from conform.evidence import EvidenceLog
-from conform.namespace import Namespace
+from conform.namespace import Namespace, random_seed
+from conform.profiles import profile_for
 from conform.ratelimit import Limiter
-from conform.runner.plan import check_classes, check_models
 from conform.suite.context import SuiteContext
 from conform.target import TargetConfig, client_for, load_system, reference_target
 
@@ -22,6 +23,34 @@ def _name_from_url(url: str) -> str:
     """A file-name-safe system name for a bare --url (host and port)."""
     parts = urlsplit(url)
     return re.sub(r"[^A-Za-z0-9._-]+", "-", parts.netloc.rsplit("@", 1)[-1]).strip("-") or "target"
+
+
+def check_classes(bundle: Bundle, names: Iterable[str], source: str) -> tuple[str, ...]:
+    """The declared class names, all known to BUNDLE; UsageError names SOURCE and the valid ones."""
+    known = {c.id for c in bundle.classes}
+    optional = [c.id for c in bundle.classes if not c.mandatory]
+    for name in names:
+        if name not in known:
+            raise UsageError(
+                f"{source}: unknown conformance class {name!r}; "
+                f"optional classes of {bundle.id}@{bundle.version}: {', '.join(optional)}"
+            )
+    return tuple(c for c in optional if c in set(names))
+
+
+def check_models(bundle: Bundle, names: Iterable[str], source: str) -> tuple[str, ...]:
+    """The declared data models, all published by BUNDLE; UsageError names SOURCE and the models.
+
+    An unknown name would otherwise be read and validated against nothing: a pass proving nothing.
+    """
+    published = bundle.model_paths()
+    for name in names:
+        if name not in published:
+            raise UsageError(
+                f"{source}: data_models: unknown model {name!r}; "
+                f"models of {bundle.id}@{bundle.version}: {', '.join(sorted(published))}"
+            )
+    return tuple(names)
 
 
 def resolve_target(
@@ -35,7 +64,7 @@ def resolve_target(
 ) -> TargetConfig:
     """The target from a system file and/or --url, with --class added (not the reference server)."""
     if system is not None:
-        target = load_system(system)
+        target = load_system(system, profile_for(bundle))
         check_classes(bundle, target.classes, str(system))
         check_models(bundle, target.data_models, str(system))
         if url is not None:
@@ -75,10 +104,11 @@ def open_session(
 ) -> Iterator[SuiteContext]:
     """A context with a recording client for TARGET; the client is closed on exit (no cleanup)."""
     evidence = EvidenceLog()  # the auth binds to it and registers its own secrets
-    namespace = Namespace.new(run_id)
+    profile = profile_for(bundle)
+    namespace = Namespace.new(run_id, profile.id_form)
     client = client_for(
-        target, evidence=evidence, namespace=namespace, timeout=timeout, max_body=max_body,
-        limiter=limiter,
+        target, evidence=evidence, namespace=namespace, profile=profile, timeout=timeout,
+        max_body=max_body, limiter=limiter,
     )  # fmt: skip
     try:
         yield SuiteContext(bundle, target, client, namespace, evidence, seed)
@@ -92,12 +122,11 @@ def standalone_context(
 ) -> Iterator[SuiteContext]:
     """The context for plain `pytest suites/...`: the reference server unless a target is given."""
     from conform.reference import ReferenceServer
-    from conform.runner.config import random_seed
 
     loaded = load_bundle(bundle)
     with contextlib.ExitStack() as stack:
         if url is None and system is None:
-            server = stack.enter_context(ReferenceServer(port=0))
+            server = stack.enter_context(ReferenceServer(loaded, port=0))
             target = reference_config(loaded, server.url, None)
         else:
             target = resolve_target(

@@ -1,0 +1,54 @@
+"""The NGSI-LD profile (ETSI GS CIM 009): every NGSI-LD fact the core uses, in one place."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from conform.profiles import Collections, Fuzzing, Probe, Profile
+
+ERROR_TYPE_PREFIX = "https://uri.etsi.org/ngsi-ld/errors/"  # clause 5.5.2; suites use it too
+
+PROFILE = Profile(
+    name="ngsi-ld",  # ETSI GS CIM 009
+    api_root="/ngsi-ld/v1",
+    tenant_header="NGSILD-Tenant",  # clause 6.3.14
+    error_media_type="application/json",
+    error_type_prefix=ERROR_TYPE_PREFIX,
+    id_form="urn:ngsi-ld:{type}:{local}",  # entity ids are URIs; this URN form is customary
+    # GET /entities?type=<a declared model>&limit=1: any answer, even an error, is HTTP
+    probe=Probe("/entities", MappingProxyType({"type": "{model}", "limit": "1"})),
+    collections=Collections(
+        creating=frozenset({"entities", "subscriptions", "csourceregistrations"}),
+        batch="entityoperations",
+        batch_target="entities",
+        batch_reads=frozenset({"query"}),
+        batch_creates=frozenset({"create", "upsert"}),
+        batch_deletes=frozenset({"delete"}),
+        scopes=frozenset({"temporal"}),
+        cleanup_first="subscriptions",  # a subscription watches entities: it goes first
+    ),
+    fuzzing=Fuzzing(
+        resource_parameters=MappingProxyType(
+            {"entityId": "entity", "subscriptionId": "subscription"}
+        ),
+        # A generated remote @context would make the target fetch random URLs; the core context
+        # is cached by every NGSI-LD broker (clause 5.5.7).
+        context_key="@context",
+        core_context="https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld",
+        entities="/entities",
+        subscriptions="/subscriptions",
+        batch_delete="/entityOperations/delete",
+        notification_uri=("notification", "endpoint", "uri"),
+    ),
+    # The checks that decide the property-based phase when the bundle names none (city-os 1.0).
+    default_checks=MappingProxyType(
+        {
+            "not_a_server_error": "ERR-021",
+            "status_code_conformance": "ERR-022",
+            "content_type_conformance": "ERR-022",
+            "response_schema_conformance": "ERR-023",
+            "response_headers_conformance": "ERR-023",
+        }
+    ),
+    bodyless_errors=frozenset({"405", "406", "411", "413", "415"}),  # clause 6.3
+)

@@ -1,0 +1,167 @@
+"""JSON-LD @context processing (CIM 009 5.5.7, 6.3.5, 6.3.6): names are expanded with the
+client's context, responses compacted with it, the context echoed, unreachable contexts refused.
+
+Expected IRIs come from a real JSON-LD processor (pyld, `conform.jsonld`) over the contexts the
+bundle ships; nothing is fetched from the network. A server may answer a name by any term that
+expands to the same IRI where the requirement is about expansion.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from _builders import link_rels, model_sample, normalized, prop, read_entity
+
+from conform.http import Client
+from conform.jsonld import ContextLibrary, Names
+from conform.namespace import Namespace
+from conform.suite import expect_problem, expect_status
+
+PARKING = (
+    "https://raw.githubusercontent.com/smart-data-models/dataModel.Parking/master/context.jsonld"
+)
+UNREACHABLE = "https://context.invalid/conform-absent-context.jsonld"
+CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
+LD = "application/ld+json"
+_SYSTEM = {"id", "type", "@context", "scope", "createdAt", "modifiedAt"}
+
+
+def _link(url: str) -> dict[str, str]:
+    return {"Link": f'<{url}>; rel="{CONTEXT_REL}"; type="application/ld+json"'}
+
+
+@pytest.fixture
+def contexts(bundle) -> ContextLibrary:
+    """The bundle's contexts, loaded offline."""
+    return ContextLibrary(bundle.path / "contexts")
+
+
+def _group(ns: Namespace, **attrs: Any) -> dict[str, Any]:
+    """A ParkingGroup (a Smart Data Models type, not a city-os model) of the run."""
+    body = {"id": ns.entity_id("ParkingGroup"), "type": "ParkingGroup"}
+    return {**body, "name": prop("Conform group"), "totalSpotNumber": prop(40), **attrs}
+
+
+def _create(client: Client, body: dict[str, Any], headers: dict[str, str]) -> str:
+    expect_status(client.post("/entities", json=body, headers=headers), 201)
+    return str(body["id"])
+
+
+def _types(entity: dict[str, Any]) -> list[Any]:
+    kind = entity.get("type")
+    return kind if isinstance(kind, list) else [kind]
+
+
+def _expect_expanded(got: dict[str, Any], core: Names, iris: dict[str, str]) -> None:
+    """GOT (read with the core context only) names type and attributes by the IRIs IRIS."""
+    types = {core.expand(t) for t in _types(got) if isinstance(t, str)}
+    assert iris["ParkingGroup"] in types, f"expected type {iris['ParkingGroup']}, got {types}"
+    names = {core.expand(k) for k in got if k not in _SYSTEM}
+    for term in ("name", "totalSpotNumber"):
+        assert iris[term] in names, f"expected attribute {iris[term]} (from {term}), got {names}"
+
+
+def _expect_compacted(got: dict[str, Any]) -> None:
+    """GOT (read with the Parking context) names type and attributes by the short terms."""
+    assert "ParkingGroup" in _types(got), f"expected type ParkingGroup, got {got.get('type')!r}"
+    for term in ("name", "totalSpotNumber"):
+        assert term in got, f"expected attribute {term}, got {sorted(got)}"
+
+
+def _iris(contexts: ContextLibrary) -> dict[str, str]:
+    parking = contexts.names(PARKING)
+    return {t: parking.expand(t) for t in ("ParkingGroup", "name", "totalSpotNumber")}
+
+
+@pytest.mark.req("LD-001")
+def test_names_are_expanded_with_the_link_context(client, ns, contexts):
+    eid = _create(client, _group(ns), _link(PARKING))
+    _expect_expanded(read_entity(client, eid), contexts.names(), _iris(contexts))
+
+
+@pytest.mark.req("LD-002")
+def test_response_is_compacted_with_the_link_context(client, ns):
+    eid = _create(client, _group(ns), _link(PARKING))
+    r = client.get(f"/entities/{eid}", headers=_link(PARKING))
+    expect_status(r, 200)
+    _expect_compacted(r.json())
+
+
+@pytest.mark.req("LD-003")
+def test_query_compares_expanded_types(client, ns):
+    eid = _create(client, _group(ns), _link(PARKING))
+    params = {"type": "ParkingGroup", "id": eid}
+    r = client.get("/entities", params=params, headers=_link(PARKING))
+    expect_status(r, 200)
+    found = [e.get("id") for e in r.json() if isinstance(e, dict)]
+    assert found == [eid], f"expected {eid} found with the Parking context, got {found}"
+    r = client.get("/entities", params=params)
+    expect_status(r, 200)
+    found = [e.get("id") for e in r.json() if isinstance(e, dict)]
+    assert found == [], f"expected no match for the core-context type ParkingGroup, got {found}"
+
+
+@pytest.mark.req("LD-004")
+def test_json_ld_body_context_is_used(client, ns):
+    body = {**_group(ns), "@context": PARKING}
+    eid = _create(client, body, {"Content-Type": LD})
+    r = client.get(f"/entities/{eid}", headers={**_link(PARKING), "Accept": LD})
+    expect_status(r, 200)
+    _expect_compacted(r.json())
+
+
+@pytest.mark.req("LD-005")
+def test_client_context_is_echoed(client, ns):
+    eid = _create(client, _group(ns), _link(PARKING))
+    r = client.get(f"/entities/{eid}", headers=_link(PARKING))
+    expect_status(r, 200)
+    echoed = link_rels(r).get(CONTEXT_REL)
+    assert echoed == PARKING, f"expected Link rel=context {PARKING}, got {echoed!r}"
+    r = client.get(f"/entities/{eid}", headers={**_link(PARKING), "Accept": LD})
+    expect_status(r, 200)
+    context = r.json().get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    assert PARKING in contexts, f"expected @context naming {PARKING}, got {context!r}"
+
+
+@pytest.mark.req("LD-006")
+def test_unreachable_context_is_503(client, ns):
+    body = _group(ns)
+    r = client.post("/entities", json=body, headers=_link(UNREACHABLE))
+    expect_status(r, 503, 504)
+    expect_problem(r, r.status_code, "LdContextNotAvailable")
+    expect_status(client.get(f"/entities/{body['id']}"), 404)
+
+
+@pytest.mark.req("LD-007")
+def test_vocab_values_are_expanded(client, ns, contexts):
+    vocab = {"type": "VocabProperty", "vocab": "OffStreetParking"}
+    eid = _create(client, _group(ns, conformCategory=vocab), _link(PARKING))
+    got = read_entity(client, eid, attrs="conformCategory").get("conformCategory")
+    value = got.get("vocab") if isinstance(got, dict) else None
+    expected = contexts.names(PARKING).expand("OffStreetParking")
+    assert isinstance(value, str) and contexts.names().expand(value) == expected, (
+        f"expected vocab {expected}, got {value!r}"
+    )
+
+
+@pytest.mark.req("LD-008")
+def test_q_names_are_expanded(client, ns):
+    eid = _create(client, _group(ns), _link(PARKING))
+    for q, hit in (("totalSpotNumber==40", True), ("totalSpotNumber==41", False)):
+        params = {"type": "ParkingGroup", "id": eid, "q": q}
+        r = client.get("/entities", params=params, headers=_link(PARKING))
+        expect_status(r, 200)
+        found = [e.get("id") for e in r.json() if isinstance(e, dict)]
+        assert found == ([eid] if hit else []), f"expected q {q} to match {hit}, got {found}"
+
+
+@pytest.mark.req("DM-011")
+def test_model_entities_sent_with_their_context_are_validated(client, ns):
+    valid = normalized(model_sample("ParkingSpot", ns))
+    invalid = normalized({**model_sample("ParkingSpot", ns), "status": "notAStatus"})
+    _create(client, valid, _link(PARKING))
+    r = client.post("/entities", json=invalid, headers=_link(PARKING))
+    expect_problem(r, 400, "BadRequestData")
+    expect_status(client.get(f"/entities/{invalid['id']}"), 404)
