@@ -6,8 +6,8 @@ import threading
 
 import typer
 
-from conform.reference import ReferenceServer
-from conform.reference.messages import API_BASE
+from conform.bundle import DEFAULT_BUNDLE, load_bundle
+from conform.profiles import profile_for
 
 reference_app = typer.Typer(
     name="reference",
@@ -20,11 +20,18 @@ reference_app = typer.Typer(
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(1026, "--port", help="Port to listen on (0: any free port)."),
+    bundle: str = typer.Option(
+        DEFAULT_BUNDLE, "--bundle", help="Bundle to serve: id, id@version or folder."
+    ),
 ) -> None:
-    """Serve the reference server until Ctrl-C."""
-    server = ReferenceServer(host=host, port=port).start()
+    """Serve the reference server for a bundle (its OpenAPI, models and defaults) until Ctrl-C."""
+    from conform.reference import ReferenceServer  # pyld loads requests: only when serving
+
+    loaded = load_bundle(bundle)
+    server = ReferenceServer(loaded, host=host, port=port).start()
     try:  # the URL is printed inside, so a Ctrl-C right after it still stops the server
-        typer.echo(f"conform reference server at {server.url}{API_BASE}")
+        root = profile_for(loaded).api_root
+        typer.echo(f"conform reference server for {loaded.ref} at {server.url}{root}")
         threading.Event().wait()  # until Ctrl-C
     except KeyboardInterrupt:
         pass  # Ctrl-C is how this command is meant to end: exit 0, quietly
