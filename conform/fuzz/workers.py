@@ -13,6 +13,7 @@ import multiprocessing
 import re
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import hypothesis
@@ -31,6 +32,14 @@ from conform.fuzz.safety import IdPool, rewrite_body
 _PATH_PARAM = re.compile(r"{([^}]+)}")
 # a str subclass whose wire form is an extra slot plain pickling drops
 copyreg.pickle(DelimitedValue, lambda v: (DelimitedValue, (str(v), v.encoded)))
+
+
+def _read_only(items: dict[str, Any]) -> MappingProxyType[str, Any]:
+    return MappingProxyType(items)
+
+
+# the profile's fuzzing rules (in the recipe's id pool) keep their read-only mappings
+copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
 _WORKER: list[Any] = []  # in a worker: its recipe, then its operations (set by `_start`)
 
 
