@@ -80,3 +80,16 @@ def test_options_are_recorded(tmp_path: Path) -> None:
     config = RunConfig(out=tmp_path, seed=1, only=("CORE-001",), jobs=2, rate_limit=50.0)
     report = run_certification(config, NullProgress()).report
     assert report.options["rate_limit"] == 50.0 and report.options["max_concurrent"] == 2
+
+
+def test_default_jobs_follow_the_target() -> None:
+    """No --jobs: the remote default for a remote target, one at a time on loopback."""
+    from conform.runner.config import DEFAULT_JOBS
+
+    unset = RunConfig()
+    assert unset.for_target("https://broker.example.org:1026").jobs == DEFAULT_JOBS == 4
+    for local in ("http://127.0.0.1:40000", "http://localhost:1026", "http://[::1]:8080"):
+        assert unset.for_target(local).jobs == 1, local
+    given = RunConfig(jobs=3)
+    assert given.for_target("http://127.0.0.1:1").jobs == 3
+    assert given.for_target("https://broker.example.org").jobs == 3
