@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from _builders import (
+    attr_instance,
     attr_value,
     create,
     create_probe,
@@ -32,7 +33,7 @@ def test_merge_adds_and_merges_attributes(client, ns):
     expect_status(client.patch(f"/entities/{eid}", json=body), 204)
     got = read_entity(client, eid)
     expect_json_equal(attr_value(got.get("temperature")), 25.0, "/temperature/value")
-    unit = got["temperature"].get("unitCode")
+    unit = attr_instance(got.get("temperature")).get("unitCode")
     assert unit == "CEL", f"expected unitCode CEL kept by the merge, got {unit!r}"
     expect_json_equal(attr_value(got.get("humidity")), 0.4, "/humidity")
     expect_json_equal(attr_value(got.get("name")), "probe", "/name")
