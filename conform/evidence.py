@@ -162,7 +162,7 @@ class EvidenceLog:
         self._pattern: re.Pattern[str] | None = None
         self._headers = set(SENSITIVE_HEADERS) | {h.lower() for h in redact_headers}
         self._max_body = max_body_chars
-        self._phase = "setup"
+        self._phase = threading.local()  # concurrent tests each tag their own exchanges
         self._items: list[Exchange] = []
         for secret in secrets:
             self.add_secret(secret)
@@ -192,19 +192,18 @@ class EvidenceLog:
         return pattern.sub(REDACTED, text) if pattern else text
 
     def set_phase(self, name: str) -> None:
-        """Tag exchanges recorded from now on with `name` (a test node id or a phase)."""
-        with self._lock:
-            self._phase = name
+        """Tag exchanges this thread records from now on with `name` (a test id or a phase)."""
+        self._phase.name = name
 
     @property
     def phase(self) -> str:
-        """The current phase name."""
-        return self._phase
+        """This thread's phase name ("setup" until it sets one)."""
+        return str(getattr(self._phase, "name", "setup"))
 
     def record(self, **fields_: Any) -> Exchange:
         """Record one exchange (fields of `Exchange` except `id`; `test` defaults to the phase)."""
         with self._lock:
-            fields_.setdefault("test", self._phase)
+            fields_.setdefault("test", self.phase)
             exchange = Exchange(id=f"x{len(self._items) + 1:06d}", **fields_)
             exchange = self._redact_exchange(exchange)
             exchange = replace(

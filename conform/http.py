@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json as jsonlib
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
@@ -17,6 +17,7 @@ from conform import __version__
 from conform.evidence import EvidenceLog
 from conform.guard import Ledger, SafetyError, check
 from conform.profiles import Profile, default_profile
+from conform.ratelimit import Limiter
 from conform.transport import (
     WIRE_ERRORS,
     BodyTooLarge,
@@ -39,6 +40,7 @@ _NO_JSON: Any = object()
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
 _MAX_429_RETRIES = 3
+_T = TypeVar("_T")
 
 
 class Client:
@@ -60,6 +62,7 @@ class Client:
         total_timeout: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         proxies: Mapping[str, str] | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.profile = profile or default_profile()
@@ -76,7 +79,7 @@ class Client:
         self._sleep = sleep
         self._origin = origin(self.base_url)
         self._ledger = Ledger(self.profile.collections)
-        self._lock = threading.RLock()
+        self.limiter = limiter or Limiter()
         self._default_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(
             {"Accept": "application/json", "User-Agent": f"conform/{__version__}"}
         )
@@ -89,6 +92,9 @@ class Client:
             if password:
                 evidence.add_secret(password)
         self._session.headers = CaseInsensitiveDict()
+        pool = requests.adapters.HTTPAdapter(pool_maxsize=self.limiter.concurrency)
+        for scheme in ("http://", "https://"):
+            self._session.mount(scheme, pool)  # one kept-alive connection per concurrent request
         if auth is not None:
             auth.bind(evidence)
 
@@ -131,8 +137,7 @@ class Client:
         status: int | None = None
         location: str | None = None
         try:
-            with self._lock:
-                response = self._send_following(method, url, params, merged, body, chunked)
+            response = self._send_following(method, url, params, merged, body, chunked)
             status, location = response.status_code, response.headers.get("Location")
             return response
         finally:
@@ -158,15 +163,38 @@ class Client:
         """DELETE `path`."""
         return self.request("DELETE", path, **kw)
 
+    def each(self, fn: Callable[[_T], Any], items: Iterable[_T]) -> None:
+        """Call FN on every item, as many at once as the limiter allows in flight.
+
+        Exchanges keep the caller's evidence phase; the first exception is raised once all
+        calls have ended.
+        """
+        todo, phase = list(items), self.evidence.phase
+
+        def call(item: _T) -> Any:
+            self.evidence.set_phase(phase)
+            return fn(item)
+
+        workers = min(self.limiter.concurrency, len(todo))
+        if workers <= 1:
+            for item in todo:
+                fn(item)
+            return
+        with ThreadPoolExecutor(workers, thread_name_prefix="conform-each") as pool:
+            futures = [pool.submit(call, item) for item in todo]
+        for future in futures:
+            future.result()
+
     def cleanup(self) -> list[str]:
         """Delete what the run created (newest first, the profile's first collection before
         the rest: subscriptions reference entities); return ids left behind."""
         self.evidence.set_phase("cleanup")
         items = list(reversed(self._ledger.items()))
         first = f"/{self.profile.collections.cleanup_first}/"
-        items.sort(key=lambda item: first not in item[0].lower())  # stable
-        leftovers: list[str] = []
-        for resource, id_ in items:
+        left: dict[str, bool] = {}
+
+        def delete(item: tuple[str, str]) -> None:
+            resource, id_ = item
             prefix, _, _ = resource.rpartition("/")
             try:
                 status = self.delete(f"{prefix}/{quote(id_, safe=':')}").status_code
@@ -175,8 +203,12 @@ class Client:
             if status in (200, 204, 404):
                 self._ledger.forget(resource)  # 404: already gone, which is what we want
             else:
-                leftovers.append(id_)
-        return list(dict.fromkeys(leftovers))
+                left[resource] = True
+
+        # subscriptions first: deleting their entities must not make the target notify
+        self.each(delete, [i for i in items if first in i[0].lower()])
+        self.each(delete, [i for i in items if first not in i[0].lower()])
+        return list(dict.fromkeys(id_ for resource, id_ in items if resource in left))
 
     def close(self) -> None:
         """Close the session's connections."""
@@ -278,20 +310,24 @@ class Client:
             if (urlsplit(url).hostname or "").endswith(".invalid"):
                 # RFC 6761 6.4: never resolves; answer at once instead of asking a resolver.
                 raise TransportError("DNS lookup failed (.invalid names never resolve)")
-            raw = self._session.send(
-                prepared,
-                timeout=(self.timeout, self.timeout),
-                allow_redirects=False,
-                stream=True,
-                verify=self._verify,
-                proxies=self._proxies,
-            )
-            try:
-                status, response_headers = raw.status_code, raw.headers
-                content = read_bounded(raw, self.max_body, t0 + self.total_timeout)
-            finally:
-                if content is None:
-                    raw.close()  # not read to the end: the connection cannot be reused
+            with self.limiter.slot():
+                # the time on the wire, not the wait for a slot
+                started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+                t0 = time.monotonic()
+                raw = self._session.send(
+                    prepared,
+                    timeout=(self.timeout, self.timeout),
+                    allow_redirects=False,
+                    stream=True,
+                    verify=self._verify,
+                    proxies=self._proxies,
+                )
+                try:
+                    status, response_headers = raw.status_code, raw.headers
+                    content = read_bounded(raw, self.max_body, t0 + self.total_timeout)
+                finally:
+                    if content is None:
+                        raw.close()  # not read to the end: the connection cannot be reused
         except TransportError as exc:
             failure = exc
         except WIRE_ERRORS as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import re
 import secrets
 import threading
@@ -15,6 +16,11 @@ _RUN_ID = re.compile(r"^[a-z0-9]{4,32}$")
 # An owned id may not re-target a request: no path, query or fragment separators, no percent
 # (a server decoding twice), no whitespace or control characters.
 _SAFE = re.compile(r"^[^/\\?#%\s\x00-\x1f\x7f]*$")
+
+
+def random_seed() -> int:
+    """A fresh seed for a run that was given none (recorded in the report to replay it)."""
+    return random.SystemRandom().randrange(2**32)
 
 
 class _Counter:

@@ -9,23 +9,29 @@ import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING, Any
 
 from conform.bundle import load_bundle
 from conform.errors import BundleError, ConfigError
 from conform.report import Report, canonical_json, load_report, write_atomic
 from conform.trust import trust_dir, trusted_key_files
 
+if TYPE_CHECKING:  # cryptography is imported where used: `conform --help` stays light
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+
 PASSPHRASE_ENV = "CONFORM_KEY_PASSPHRASE"
 PRIVATE_KEY_FILE = "conform-signing.key"
 PUBLIC_KEY_FILE = "conform-signing.pub"
 ALGORITHM = "ed25519"
 
-_RAW = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+def _raw(key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def _passphrase() -> bytes:
@@ -39,7 +45,7 @@ def _passphrase() -> bytes:
 
 def key_id(public_key: Ed25519PublicKey) -> str:
     """A short, stable name of a public key: the first 16 hex digits of its SHA-256."""
-    return hashlib.sha256(public_key.public_bytes(*_RAW)).hexdigest()[:16]
+    return hashlib.sha256(_raw(public_key)).hexdigest()[:16]
 
 
 def generate_keys(directory: Path) -> tuple[Path, Path]:
@@ -48,6 +54,9 @@ def generate_keys(directory: Path) -> tuple[Path, Path]:
     for path in (private_path, public_path):
         if path.exists():
             raise ConfigError(f"{path}: already exists; refusing to overwrite a signing key")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     passphrase = _passphrase()
     key = Ed25519PrivateKey.generate()
     private_pem = key.private_bytes(
@@ -66,6 +75,9 @@ def generate_keys(directory: Path) -> tuple[Path, Path]:
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
     """Read an encrypted Ed25519 private key, the passphrase taken from the environment."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=_passphrase())
     except OSError as exc:
@@ -79,6 +91,9 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 
 def load_public_key(path: Path) -> Ed25519PublicKey:
     """Read an Ed25519 public key (PEM)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         key = serialization.load_pem_public_key(path.read_bytes())
     except OSError as exc:
@@ -98,7 +113,7 @@ def sign_report(report: Report, key_path: Path) -> Report:
     return report.with_signature(
         {
             "algorithm": ALGORITHM,
-            "public_key": base64.b64encode(public.public_bytes(*_RAW)).decode(),
+            "public_key": base64.b64encode(_raw(public)).decode(),
             "key_id": key_id(public),
             "value": base64.b64encode(value).decode(),
         }
@@ -113,6 +128,9 @@ def check_signature(
     The signed bytes are recomputed from the document as stored, not from the model, so an
     edit to any field (even one the model recomputes, like the verdict) breaks the signature.
     """
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     sig = doc.get("signature")
     if not isinstance(sig, dict):
         return False, "report is not signed"
@@ -123,7 +141,7 @@ def check_signature(
         value = base64.b64decode(sig["value"], validate=True)
     except (KeyError, ValueError, TypeError):
         return False, "signature block is malformed"
-    if pinned is not None and pinned.public_bytes(*_RAW) != embedded.public_bytes(*_RAW):
+    if pinned is not None and _raw(pinned) != _raw(embedded):
         return False, f"signed with key {key_id(embedded)}, not the given key {key_id(pinned)}"
     unsigned = {k: v for k, v in doc.items() if k != "signature"}
     try:
@@ -225,7 +243,7 @@ def signature_state(doc: dict[str, Any], trust: Path) -> str:
 
 def fingerprint(public_key: Ed25519PublicKey) -> str:
     """The full SHA-256 of a public key, for comparing it out of band (its key id is the start)."""
-    return "SHA256:" + hashlib.sha256(public_key.public_bytes(*_RAW)).hexdigest()
+    return "SHA256:" + hashlib.sha256(_raw(public_key)).hexdigest()
 
 
 def _evidence_check(report: Report, folder: Path) -> Check:

@@ -23,6 +23,7 @@ from conform.yamlfile import load_yaml_file
 if TYPE_CHECKING:
     from conform.evidence import EvidenceLog
     from conform.namespace import Namespace
+    from conform.ratelimit import Limiter
 
 __all__ = [
     "Auth",
@@ -242,6 +243,7 @@ def client_for(
     timeout: float = 10.0,
     max_body: int = 10 * 1024 * 1024,
     environ: Mapping[str, str] | None = None,
+    limiter: Limiter | None = None,
 ) -> Client:
     """A recording client for `target` speaking PROFILE: auth, tenant, headers, CA bundle."""
     profile = profile or default_profile()
@@ -260,4 +262,5 @@ def client_for(
         namespace=namespace,
         ca_bundle=target.ca_bundle,
         proxies=proxies_for(target.url, os.environ if environ is None else environ),
+        limiter=limiter,
     )

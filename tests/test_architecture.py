@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("spec", ("conform.bundle", "conform.jsonld", "conform.datamodels", "conform.datamodel_errors",
               "conform.datamodel_formats", "conform.datamodel_forms", "conform.datafiles")),
     ("wire", ("conform.namespace", "conform.evidence", "conform.transport", "conform.guard",
-              "conform.auth", "conform.http", "conform.target")),
+              "conform.auth", "conform.ratelimit", "conform.http", "conform.target")),
     ("results", ("conform.report", "conform.waivers", "conform.diff", "conform.signing")),
     ("reporters", ("conform.reporters",)),
     ("reference", ("conform.reference",)),

@@ -8,7 +8,6 @@ import typer
 
 from conform.bundle import DEFAULT_BUNDLE, load_bundle
 from conform.profiles import profile_for
-from conform.reference.choose import for_bundle
 
 reference_app = typer.Typer(
     name="reference",
@@ -26,6 +25,8 @@ def serve(
     ),
 ) -> None:
     """Serve the reference server for a bundle (its OpenAPI, models and defaults) until Ctrl-C."""
+    from conform.reference.choose import for_bundle  # pyld loads requests: only when serving
+
     loaded = load_bundle(bundle)
     server = for_bundle(loaded, host=host, port=port).start()
     try:  # the URL is printed inside, so a Ctrl-C right after it still stops the server

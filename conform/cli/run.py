@@ -11,8 +11,9 @@ from conform.cli.progress import make_progress
 from conform.errors import UsageError
 from conform.i18n import normalise_lang
 from conform.reporters import DEFAULT_FORMATS, FORMAT_NAMES, parse_formats
-from conform.runner import RunConfig, run_certification
+from conform.runner import RunConfig
 from conform.runner.config import (
+    DEFAULT_JOBS,
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_EXAMPLES,
     random_seed,
@@ -120,7 +121,27 @@ _MaxExamples = Annotated[
     ),
 ]
 _Workers = Annotated[
-    int, typer.Option("--workers", help="Property-based phase: operations fuzzed in parallel.")
+    int,
+    typer.Option("--workers", help="Property-based phase: processes drawing its requests."),
+]
+_Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        help="Suite tests run at once (those marked serial run alone); the property-based "
+        f"phase's requests are sent beside them [default: {DEFAULT_JOBS} for a remote target, "
+        "1 on loopback and for the reference server].",
+    ),
+]
+_MaxConcurrent = Annotated[
+    int | None,
+    typer.Option(
+        "--max-concurrent", help="At most this many requests in flight at once [default: --jobs]."
+    ),
+]
+_RateLimit = Annotated[
+    float | None,
+    typer.Option("--rate-limit", help="At most this many requests started per second."),
 ]
 _Format = Annotated[
     list[str] | None,
@@ -152,7 +173,10 @@ def run(
     baseline: _Baseline = None,
     fail_on_regression: _FailOnRegression = False,
     max_examples: _MaxExamples = DEFAULT_MAX_EXAMPLES,
-    workers: _Workers = 1,
+    workers: _Workers = 2,
+    jobs: _Jobs = None,
+    max_concurrent: _MaxConcurrent = None,
+    rate_limit: _RateLimit = None,
     force: _Force = False,
     quiet: _Quiet = False,
     verbose: _Verbose = False,
@@ -172,11 +196,13 @@ def run(
         ca_bundle=ca_bundle, callback_host=callback_host, lang=lang or system_lang(system),
         suite_dir=suite, sign_key=sign_key, waivers=waivers, baseline=baseline,
         fail_on_regression=fail_on_regression, max_examples=max_examples, workers=workers,
-        force=force,
+        jobs=jobs, max_concurrent=max_concurrent, rate_limit=rate_limit, force=force,
         formats=parse_formats(formats) if formats else DEFAULT_FORMATS,
     )  # fmt: skip
     if quiet and verbose:
         raise UsageError("--quiet and --verbose: choose one")
+    from conform.runner import run_certification  # the run's heavy imports, only for a run
+
     progress = make_progress(config.lang, quiet=quiet, verbose=verbose)
     try:
         outcome = run_certification(config, progress)

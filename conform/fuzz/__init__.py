@@ -8,6 +8,7 @@ from conform.fuzz.phase import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_WORKERS,
     FuzzSettings,
+    PropertyPhase,
     run_property_phase,
 )
 
@@ -17,6 +18,7 @@ __all__ = [
     "NOT_USED",
     "PERMITTED_KEY",
     "FuzzSettings",
+    "PropertyPhase",
     "PropertyResult",
     "known_checks",
     "run_property_phase",

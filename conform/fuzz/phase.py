@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
-import re
+import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-import hypothesis
-import schemathesis
 import yaml
-from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.config import SchemathesisConfig
 from schemathesis.core import NotSet
 from schemathesis.core.failures import FailureGroup
-from schemathesis.core.result import Err, Ok
 
 from conform.errors import BundleError
 from conform.fuzz.checks import (
@@ -29,13 +25,13 @@ from conform.fuzz.checks import (
     resolve_checks,
 )
 from conform.fuzz.outcomes import Outcomes, PropertyResult
-from conform.fuzz.safety import IdPool, NamespaceLike, rewrite_body, unsafe_reason
+from conform.fuzz.safety import IdPool, NamespaceLike, unsafe_reason
 from conform.fuzz.transport import send_case
+from conform.fuzz.workers import Generation, Recipe, load_operations, rebuild
 from conform.http import Client, SafetyError, TransportError
 
 DEFAULT_MAX_EXAMPLES = 10
-DEFAULT_WORKERS = 1
-_PATH_PARAM = re.compile(r"{([^}]+)}")
+DEFAULT_WORKERS = 2  # generation processes
 
 
 @dataclass(frozen=True)
@@ -44,7 +40,8 @@ class FuzzSettings:
 
     seed: int
     max_examples: int = DEFAULT_MAX_EXAMPLES
-    workers: int = DEFAULT_WORKERS
+    workers: int = DEFAULT_WORKERS  # processes drawing cases; how many are sent at once is the
+    # client's concurrency
     request_timeout: float = 10.0
     modes: tuple[GenerationMode, ...] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
@@ -77,40 +74,71 @@ def run_property_phase(
 
     CHECK_MAP: check -> requirement (default: the client's profile's default map).
     """
-    check_map = client.profile.default_checks if check_map is None else check_map
-    raw = load_openapi(openapi)
-    api_base = client.base_url + client.api_root
-    config = SchemathesisConfig()
-    config.projects.default.update(base_url=api_base)
-    # NUL bytes and non-UTF-8 text test the HTTP stack, not the API contract.
-    config.projects.default.generation.update(allow_x00=False, codec="utf-8")
+    phase = PropertyPhase(
+        openapi, client, namespace=namespace, settings=settings, check_map=check_map
+    )
     try:
-        schema = schemathesis.openapi.from_dict(copy.deepcopy(raw), config=config)
-        results = list(schema.get_all_operations())
-    except Exception as exc:  # schemathesis raises its own loader/schema errors
-        raise BundleError(f"openapi.yaml: schemathesis cannot load it: {exc}") from exc
-    broken = [r.err() for r in results if isinstance(r, Err)]
-    if broken:
-        raise BundleError(f"openapi.yaml: an operation cannot be fuzzed: {broken[0]}")
-    operations = [r.ok() for r in results if isinstance(r, Ok)]
-    client.evidence.set_phase(PHASE)
-    pool = IdPool.from_namespace(namespace, client.profile.fuzzing)
-    outcomes = Outcomes(check_map)
-    checks = resolve_checks(check_map)
-    run = _Run(raw, api_base, client, namespace, pool, checks, outcomes, settings)
+        phase.send()
+    finally:
+        phase.close()
+    return phase.finish()
 
-    def fuzz(operation: Any) -> None:
-        for mode in settings.modes:
-            run.fuzz_operation(operation, mode)
 
-    if settings.workers <= 1:
-        for operation in operations:
-            fuzz(operation)
-    else:
-        with ThreadPoolExecutor(max_workers=settings.workers) as executor:
-            list(executor.map(fuzz, operations))
-    _clean_up(client, pool)
-    return run.outcomes.results()
+class PropertyPhase:
+    """The phase in steps: generation starts at once in worker processes; send; finish."""
+
+    def __init__(
+        self,
+        openapi: Path | Mapping[str, Any],
+        client: Client,
+        *,
+        namespace: NamespaceLike,
+        settings: FuzzSettings,
+        check_map: Mapping[str, str] | None = None,
+    ) -> None:
+        check_map = client.profile.default_checks if check_map is None else check_map
+        raw = load_openapi(openapi)
+        api_base = client.base_url + client.api_root
+        self.operations = load_operations(raw, api_base)
+        pool = IdPool.from_namespace(
+            namespace, client.profile.fuzzing
+        )  # drawn first: the same ids whatever runs beside
+        recipe = Recipe(raw, api_base, settings.seed, settings.max_examples, pool)
+        self._generation = Generation(
+            recipe, len(self.operations), settings.modes, settings.workers
+        )
+        checks = resolve_checks(check_map)
+        self._cancelled = threading.Event()
+        self._run = _Run(raw, api_base, client, namespace, pool, checks, Outcomes(check_map))
+
+    def send(self) -> None:
+        """Send every generated case as it is drawn, as many at once as the client may send."""
+        self._run.client.evidence.set_phase(PHASE)
+        self._run.client.each(self._send_group, self._generation.futures)
+
+    def _send_group(self, group: tuple[int, GenerationMode, Future[list[dict[str, Any]]]]) -> None:
+        """One operation and mode: its cases in the order they were drawn."""
+        index, _, cases = group
+        operation = self.operations[index]
+        permissions = permissions_for(self._run.raw, operation.path, operation.method)
+        for fields in cases.result():
+            if self._cancelled.is_set():
+                return
+            self._run.send_and_check(rebuild(operation, fields), permissions)
+
+    def cancel(self) -> None:
+        """Send no more cases (the run was interrupted)."""
+        self._cancelled.set()
+
+    def close(self) -> None:
+        """Stop the generation workers."""
+        self._generation.close()
+
+    def finish(self) -> list[PropertyResult]:
+        """Delete what the generated creates may have left; one result per mapped requirement."""
+        self._run.client.evidence.set_phase(PHASE)
+        _clean_up(self._run.client, self._run.pool)
+        return self._run.outcomes.results()
 
 
 @dataclass(frozen=True)
@@ -124,50 +152,10 @@ class _Run:
     pool: IdPool
     checks: dict[str, Any]
     outcomes: Outcomes
-    settings: FuzzSettings
-
-    def strategy(self, operation: Any, mode: GenerationMode) -> st.SearchStrategy[Any]:
-        """Cases whose resource path parameters are always namespace ids."""
-        names = _PATH_PARAM.findall(operation.path)
-        choices = {n: ids for n in names if (ids := self.pool.for_parameter(n)) is not None}
-        if not choices:
-            return operation.as_strategy(generation_mode=mode)
-        (name, ids), *rest = choices.items()
-        if rest:
-            raise BundleError(f"openapi.yaml: {operation.path} names two resource ids")
-        return st.one_of(
-            [operation.as_strategy(generation_mode=mode, path_parameters={name: i}) for i in ids]
-        )
-
-    def fuzz_operation(self, operation: Any, mode: GenerationMode) -> None:
-        """Generate up to max_examples cases for one operation and mode, send and check each."""
-        permissions = permissions_for(self.raw, operation.path, operation.method)
-
-        # Seeded, no example database, no shrinking: the same seed gives the same requests, and
-        # `one` never raises, so what is generated does not depend on the target's answers.
-        @hypothesis.settings(
-            max_examples=self.settings.max_examples,
-            database=None,
-            deadline=None,
-            phases=[hypothesis.Phase.generate],
-            suppress_health_check=list(hypothesis.HealthCheck),
-            verbosity=hypothesis.Verbosity.quiet,
-        )
-        @hypothesis.seed(self.settings.seed)
-        @hypothesis.given(case=self.strategy(operation, mode))
-        def one(case: Any) -> None:
-            self.send_and_check(case, permissions)
-
-        try:
-            one()
-        except hypothesis.errors.Unsatisfiable:
-            return  # nothing of this operation can be made invalid (only a pinned id): no cases
 
     def send_and_check(self, case: Any, permissions: tuple[Permission, ...]) -> None:
-        """Rewrite ids into the namespace, guard, send, and run every mapped check."""
+        """Guard (ids were rewritten into the namespace when drawn), send, run every check."""
         has_body = not isinstance(case.body, NotSet)
-        if has_body:
-            case.body = rewrite_body(case.path, case.body, self.pool)
         # schemathesis keeps path parameters percent-encoded; the guard judges the decoded id.
         params = case.path_parameters.items()
         path_ids = [unquote(str(v)) for n, v in params if self.pool.for_parameter(n)]
@@ -214,13 +202,14 @@ class _Run:
 
 def _clean_up(client: Client, pool: IdPool) -> None:
     """Delete whatever the generated creates may have left (404: nothing was left)."""
+
+    def delete(path: str) -> None:
+        with contextlib.suppress(TransportError, SafetyError):  # the runner's cleanup lists
+            client.delete(path)  # what is left behind
+
     rules = pool.rules
     for collection, ids in (
         (rules.subscriptions, pool.subscriptions),
         (rules.entities, pool.entities),
     ):
-        for resource_id in ids:
-            try:
-                client.delete(f"{collection}/{quote(resource_id, safe=':')}")
-            except (TransportError, SafetyError):
-                continue  # the runner's cleanup lists what is left behind
+        client.each(delete, [f"{collection}/{quote(i, safe=':')}" for i in ids])

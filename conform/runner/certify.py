@@ -27,7 +27,7 @@ from conform.runner.plan import Plan, make_plan
 from conform.runner.preflight import check_bundle, check_out_dir, strip_api_root, target_line
 from conform.runner.probe import probe_problem, unauthorized, unreachable
 from conform.runner.progress import Progress
-from conform.runner.properties import planned, run_phase
+from conform.runner.properties import PhaseRun, planned
 from conform.signing import load_private_key, sign_report
 from conform.suite.context import SuiteContext
 from conform.suite.coverage import suite_tests
@@ -95,14 +95,23 @@ def _execute(
     unreachable = _probe(ctx)
     if unreachable:
         return SuiteRun(), unreachable
-    progress.phase(f"running {len(plan.test_ids)} tests for {len(plan.to_run)} requirements")
-    run = run_suite(suite, ctx, plan, progress)
-    if planned(plan) and not run.interrupted:
+    phase = None
+    if planned(plan):  # its cases are drawn in worker processes while the suite runs
+        phase = PhaseRun(
+            ctx, plan, max_examples=config.max_examples, workers=config.workers, progress=progress
+        )
+    progress.phase(
+        f"running {len(plan.test_ids)} tests for {len(plan.to_run)} requirements, "
+        f"{config.job_count} at a time"
+    )
+    try:
+        run = run_suite(suite, ctx, plan, progress, jobs=config.job_count, beside=phase)
+    finally:
+        if phase is not None:
+            phase.cancel()  # a no-op once every case was sent
+    if phase is not None and not run.interrupted:
         try:
-            run.outcomes += run_phase(
-                ctx, plan, max_examples=config.max_examples, workers=config.workers,
-                timeout=config.request_timeout, progress=progress,
-            )  # fmt: skip
+            run.outcomes += phase.outcomes()
         except KeyboardInterrupt:  # keep the suite's outcomes; the phase's are "not executed"
             run.interrupted = True
     return run, ""
@@ -128,12 +137,15 @@ def _options(config: RunConfig, inputs: _Inputs) -> dict[str, object]:
         "baseline": inputs.baseline.run_id if inputs.baseline else None,
         "fail_on_regression": config.fail_on_regression,
         "max_examples": config.max_examples, "workers": config.workers,
+        "jobs": config.job_count, "max_concurrent": config.concurrency,
+        "rate_limit": config.rate_limit,
     }  # fmt: skip
 
 
 def _run(
     config: RunConfig, bundle: Bundle, target: TargetConfig, inputs: _Inputs, progress: Progress
 ) -> RunOutcome:
+    config = config.for_target(target.url)
     suite = _suite_dir(config, bundle)
     plan = make_plan(
         bundle, suite_tests(suite), declared=target.classes, only=config.only,
@@ -147,7 +159,7 @@ def _run(
         progress.phase(f"warning: {warning}")
     with open_session(
         bundle, target, run_id=run_id, seed=config.seed, timeout=config.request_timeout,
-        max_body=config.max_body,
+        max_body=config.max_body, limiter=config.limiter(),
     ) as ctx:  # fmt: skip
         run, error_all, interrupted = SuiteRun(), "", False
         try:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from conform.errors import UsageError
+from conform.loopback import is_loopback
+from conform.namespace import random_seed
+from conform.ratelimit import Limiter
 from conform.reporters import DEFAULT_FORMATS, ReportFormat
-from conform.suite.context import random_seed
-from conform.target import load_system
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 DEFAULT_MAX_EXAMPLES = 3  # property-based cases per operation and mode; keeps the main job fast
+# Tests at once against a remote target, whose round trips overlap (bench/bench_latency.py). On
+# loopback (the reference server above all) there is no round trip to hide and the embedded
+# server shares the GIL with the tests: one at a time unless --jobs says otherwise.
+DEFAULT_JOBS = 4
 LANGS = ("en", "ja")
 _REQ_ID = re.compile(r"^[A-Z]{2,5}-[0-9]{3}$")
 
@@ -41,7 +46,10 @@ class RunConfig:
     baseline: Path | None = None  # an earlier report.json (or its folder) to compare with
     fail_on_regression: bool = False
     max_examples: int = DEFAULT_MAX_EXAMPLES
-    workers: int = 1  # property-based phase: operations fuzzed in parallel
+    workers: int = 2  # property-based phase: processes drawing its cases
+    jobs: int | None = None  # suite tests run at once (serial ones alone); None: `for_target`
+    max_concurrent: int | None = None  # requests in flight at once; None: as many as jobs
+    rate_limit: float | None = None  # requests started per second; None: no limit
     force: bool = False  # --out may hold an earlier report: overwrite it
     formats: tuple[ReportFormat, ...] = DEFAULT_FORMATS  # report.json is always written
 
@@ -61,6 +69,12 @@ class RunConfig:
             raise UsageError(f"--max-examples: must be at least 1, got {self.max_examples}")
         if self.workers < 1:
             raise UsageError(f"--workers: must be at least 1, got {self.workers}")
+        if self.jobs is not None and self.jobs < 1:
+            raise UsageError(f"--jobs: must be at least 1, got {self.jobs}")
+        if self.max_concurrent is not None and self.max_concurrent < 1:
+            raise UsageError(f"--max-concurrent: must be at least 1, got {self.max_concurrent}")
+        if self.rate_limit is not None and not 0 < self.rate_limit < float("inf"):
+            raise UsageError(f"--rate-limit: must be a positive number, got {self.rate_limit}")
         if self.max_body <= 0:
             raise UsageError(f"--max-body: must be a positive byte count, got {self.max_body}")
         if self.lang not in LANGS:
@@ -79,6 +93,27 @@ class RunConfig:
         if self.suite_dir is not None and not self.suite_dir.is_dir():
             raise UsageError(f"--suite: {self.suite_dir}: not a folder")
 
+    def for_target(self, url: str) -> RunConfig:
+        """This configuration with --jobs decided for the target at URL when it was not given:
+        DEFAULT_JOBS for a remote target, 1 on loopback."""
+        if self.jobs is not None:
+            return self
+        return replace(self, jobs=1 if is_loopback(urlsplit(url).hostname) else DEFAULT_JOBS)
+
+    @property
+    def job_count(self) -> int:
+        """Tests at once (1 until `for_target` decided an unset --jobs)."""
+        return self.jobs or 1
+
+    @property
+    def concurrency(self) -> int:
+        """Requests in flight at once: --max-concurrent, else --jobs."""
+        return self.max_concurrent if self.max_concurrent is not None else self.job_count
+
+    def limiter(self) -> Limiter:
+        """What keeps the run within --max-concurrent and --rate-limit."""
+        return Limiter(self.rate_limit, self.concurrency)
+
     @property
     def uses_reference(self) -> bool:
         """No URL and no system file: certify the in-process reference server."""
@@ -89,4 +124,6 @@ def system_lang(system: Path | None) -> str:
     """The default --lang: the system file's `lang`, else English."""
     if system is None or not system.is_file():
         return "en"  # a missing file is reported by RunConfig, naming the flag
+    from conform.target import load_system  # the HTTP client behind it: only when needed
+
     return load_system(system).lang

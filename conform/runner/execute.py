@@ -6,7 +6,8 @@ import contextlib
 import io
 import os
 import sys
-from collections.abc import Generator, Iterator
+import warnings
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,14 @@ import pytest
 from conform.errors import ConformError
 from conform.results import Status
 from conform.runner.outcome import TestOutcome
+from conform.runner.parallel import (
+    THREAD_UNSAFE_PLUGINS,
+    Beside,
+    LockedProgress,
+    Shared,
+    SharedQueue,
+    in_threads,
+)
 from conform.runner.plan import Plan
 from conform.runner.progress import Progress
 from conform.suite.context import CONTEXT, SuiteContext
@@ -168,32 +177,64 @@ def _fresh_modules(suite_dir: Path) -> Iterator[None]:
         sys.modules.update(saved)
 
 
-def run_suite(suite_dir: Path, context: SuiteContext, plan: Plan, progress: Progress) -> SuiteRun:
-    """Execute the plan's tests of SUITE_DIR in this process; pytest's own output is captured."""
-    collector = Collector(context, plan, progress)
+def run_suite(
+    suite_dir: Path,
+    context: SuiteContext,
+    plan: Plan,
+    progress: Progress,
+    *,
+    jobs: int = 1,
+    beside: Beside | None = None,
+) -> SuiteRun:
+    """Execute the plan's tests of SUITE_DIR in this process, JOBS at a time (serial ones alone),
+    with BESIDE running beside them; pytest's own output is captured."""
+    shared = Shared()
+    progress = LockedProgress(progress)
+    collectors = [Collector(context, plan, progress) for _ in range(jobs)]
     args = [
         str(suite_dir),
         "-p", "no:cacheprovider",
         "-p", "no:terminal",
+        *[arg for name in THREAD_UNSAFE_PLUGINS for arg in ("-p", f"no:{name}")],
         "--import-mode=importlib",
         "--rootdir", str(suite_dir),
         "-c", os.devnull,  # never pick up the user's or the repo's pytest configuration
         "-o", "addopts=",
         "--strict-markers",
         "--continue-on-collection-errors",  # a broken module leaves its requirements unrun
-        "--capture=sys",  # fd 1 stays the user's: a progress display can draw while tests run
+        "--capture=no",  # sessions share sys.stdout (redirected below); fd 1 stays the user's
     ]  # fmt: skip
+    codes: list[int | pytest.ExitCode] = [pytest.ExitCode.OK] * jobs
+
+    def session(n: int) -> Callable[[], bool]:
+        def run() -> bool:
+            with SharedQueue(shared, first=n == 0) as queue:
+                codes[n] = pytest.main(args, plugins=[collectors[n], queue])
+            return collectors[n].result.interrupted
+
+        return run
+
     buffer = io.StringIO()
     with (
         _fresh_modules(suite_dir),
         contextlib.redirect_stdout(buffer),
         contextlib.redirect_stderr(buffer),
+        warnings.catch_warnings(),  # the warnings plugin is off: a suite's warnings stay quiet
     ):
-        code = pytest.main(args, plugins=[collector])
+        warnings.simplefilter("ignore")
+        in_threads([session(n) for n in range(jobs)], beside, shared)
+    result = SuiteRun()
+    for collector in collectors:
+        result.outcomes += collector.result.outcomes
+        result.collect_errors += collector.result.collect_errors
+        result.interrupted = result.interrupted or collector.result.interrupted
+    result.outcomes.sort(key=lambda o: shared.order.get(o.nodeid, len(shared.order)))
+    result.collect_errors = list(dict.fromkeys(result.collect_errors))  # every session's alike
     # pytest also answers INTERRUPTED for collection errors: only its keyboard hook says Ctrl-C
-    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+    failed = (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
+    broken = [c for c in codes if c in failed]
+    if broken:
         tail = buffer.getvalue().strip().splitlines()
-        collector.result.collect_errors.append(
-            f"pytest exit {int(code)}: {tail[-1] if tail else ''}"
-        )
-    return collector.result
+        code = broken[0]
+        result.collect_errors.append(f"pytest exit {int(code)}: {tail[-1] if tail else ''}")
+    return result

@@ -50,56 +50,87 @@ def _get_only(openapi: dict[str, Any]) -> dict[str, Any]:
     return {**openapi, "paths": {p: item for p, item in paths.items() if "get" in item}}
 
 
-def run_phase(
-    ctx: SuiteContext,
-    plan: Plan,
-    *,
-    max_examples: int,
-    workers: int,
-    timeout: float,
-    progress: Progress,
-) -> list[TestOutcome]:
-    """Fuzz the bundle's OpenAPI against the target; one outcome per planned requirement."""
-    from conform.fuzz import FuzzSettings, run_property_phase
+class PhaseRun:
+    """The phase of one run: made, it starts drawing cases (worker processes); `run` sends them
+    (beside the suites' tests); `outcomes` cleans up and decides, one outcome per requirement."""
 
-    wanted = set(planned(plan))
-    openapi = ctx.bundle.load_openapi()
-    client = ctx.client
-    if plan.read_only:
-        openapi, client = _get_only(openapi), cast(Client, _ReadOnlyClient(ctx.client))
-    where = " (GET operations only: --read-only)" if plan.read_only else ""
-    progress.phase(
-        f"property-based phase{where}: seed {ctx.seed}, {max_examples} examples per operation "
-        f"and mode, {workers} worker(s), for {', '.join(sorted(wanted))}"
-    )
-    settings = FuzzSettings(ctx.seed, max_examples, workers, timeout)
-    try:
-        results = run_property_phase(
-            openapi,
-            client,
-            namespace=ctx.namespace,
-            settings=settings,
-            check_map=check_map(ctx.bundle),
+    def __init__(
+        self, ctx: SuiteContext, plan: Plan, *, max_examples: int, workers: int, progress: Progress
+    ) -> None:
+        from conform.fuzz import FuzzSettings, PropertyPhase
+
+        self._ctx, self._progress = ctx, progress
+        self._wanted = set(planned(plan))
+        self._error = ""
+        self._phase: PropertyPhase | None = None
+        openapi = ctx.bundle.load_openapi()
+        client = ctx.client
+        if plan.read_only:
+            openapi, client = _get_only(openapi), cast(Client, _ReadOnlyClient(ctx.client))
+        where = " (GET operations only: --read-only)" if plan.read_only else ""
+        progress.phase(
+            f"property-based phase{where}: seed {ctx.seed}, {max_examples} examples per operation "
+            f"and mode drawn by {workers} worker process(es), for {', '.join(sorted(self._wanted))}"
         )
-    except Exception as exc:  # a phase that cannot run decides nothing: its requirements error
-        message = ctx.evidence.redact(f"property-based phase could not run: {one_line(exc)}")
-        outcomes = [
-            TestOutcome(f"{PHASE_TEST}::{r}", (r,), Status.ERROR, message) for r in sorted(wanted)
-        ]
-    else:
-        outcomes = [
-            TestOutcome(
-                f"{PHASE_TEST}::{r.requirement_id}",
-                (r.requirement_id,),
-                r.status,
-                ctx.evidence.redact(r.message),
-                r.exchange_ids,
+        settings = FuzzSettings(ctx.seed, max_examples, workers)
+        try:
+            self._phase = PropertyPhase(
+                openapi,
+                client,
+                namespace=ctx.namespace,
+                settings=settings,
+                check_map=check_map(ctx.bundle),
             )
-            for r in results
-            if r.requirement_id in wanted
-        ]
-    finally:
-        ctx.evidence.set_phase("")
-    for outcome in outcomes:
-        progress.test_finished(outcome)
-    return outcomes
+        except Exception as exc:  # a phase that cannot run decides nothing: its requirements error
+            self._fail(exc)
+
+    def _fail(self, exc: Exception) -> None:
+        self._error = self._error or f"property-based phase could not run: {one_line(exc)}"
+
+    def run(self) -> None:
+        """Send every case (in a thread of its own, beside the suites)."""
+        if self._phase is None:
+            return
+        try:
+            self._phase.send()
+        except Exception as exc:  # recorded: `outcomes` turns it into errors
+            self._fail(exc)
+
+    def cancel(self) -> None:
+        """Send no more cases; stop drawing them (a no-op once every case was sent)."""
+        if self._phase is not None:
+            self._phase.cancel()
+            self._phase.close()
+
+    def outcomes(self) -> list[TestOutcome]:
+        """Clean up what the phase created; one outcome per planned requirement."""
+        results = []
+        if self._phase is not None:
+            self._phase.close()
+            try:
+                results = self._phase.finish()
+            except Exception as exc:
+                self._fail(exc)
+            finally:
+                self._ctx.evidence.set_phase("")
+        if self._error:
+            message = self._ctx.evidence.redact(self._error)
+            outcomes = [
+                TestOutcome(f"{PHASE_TEST}::{r}", (r,), Status.ERROR, message)
+                for r in sorted(self._wanted)
+            ]
+        else:
+            outcomes = [
+                TestOutcome(
+                    f"{PHASE_TEST}::{r.requirement_id}",
+                    (r.requirement_id,),
+                    r.status,
+                    self._ctx.evidence.redact(r.message),
+                    r.exchange_ids,
+                )
+                for r in results
+                if r.requirement_id in self._wanted
+            ]
+        for outcome in outcomes:
+            self._progress.test_finished(outcome)
+        return outcomes

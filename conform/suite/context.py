@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -19,11 +18,6 @@ if TYPE_CHECKING:
     from conform.http import Client
     from conform.namespace import Namespace
     from conform.target import TargetConfig
-
-
-def random_seed() -> int:
-    """A fresh seed for a run that was given none (recorded in the report to replay it)."""
-    return random.SystemRandom().randrange(2**32)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,10 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the markers suites use (pytest runs with --strict-markers)."""
     config.addinivalue_line("markers", "req(*ids): bundle requirement ids this test verifies")
     config.addinivalue_line("markers", "read_only: the test sends no write to the target")
+    config.addinivalue_line(
+        "markers",
+        "serial: the test runs alone (it lists or counts the whole target, or times notifications)",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 from conform.bundle import Bundle, load_bundle
 from conform.errors import UsageError
 from conform.evidence import EvidenceLog
-from conform.namespace import Namespace
+from conform.namespace import Namespace, random_seed
 from conform.profiles import profile_for
-from conform.suite.context import SuiteContext, random_seed
+from conform.ratelimit import Limiter
+from conform.suite.context import SuiteContext
 from conform.target import TargetConfig, client_for, load_system, reference_target
 
 
@@ -103,6 +104,7 @@ def open_session(
     seed: int,
     timeout: float = 10.0,
     max_body: int = 10 * 1024 * 1024,
+    limiter: Limiter | None = None,
 ) -> Iterator[SuiteContext]:
     """A context with a recording client for TARGET; the client is closed on exit (no cleanup)."""
     evidence = EvidenceLog()  # the auth binds to it and registers its own secrets
@@ -110,7 +112,7 @@ def open_session(
     namespace = Namespace.new(run_id, profile.id_form)
     client = client_for(
         target, evidence=evidence, namespace=namespace, profile=profile, timeout=timeout,
-        max_body=max_body,
+        max_body=max_body, limiter=limiter,
     )  # fmt: skip
     try:
         yield SuiteContext(bundle, target, client, namespace, evidence, seed)

@@ -307,12 +307,14 @@ def expect_attrs(got: Entity, sent: Entity, where: str = "") -> None:
 
 @contextmanager
 def created(client: Client, bodies: list[Entity]) -> Iterator[None]:
-    """BODIES exist inside the block (module-scoped setup) and are deleted after it."""
-    for body in bodies:
-        create(client, body)
+    """BODIES exist inside the block (module-scoped setup) and are deleted after it.
+
+    Sent concurrently (within the run's limits): no test relies on their creation order.
+    """
+    client.each(lambda body: create(client, body), bodies)
     yield
-    for body in bodies:
-        client.delete(f"/entities/{body['id']}")  # the run would also delete leftovers
+    # the run would also delete leftovers
+    client.each(lambda body: client.delete(f"/entities/{body['id']}"), bodies)
 
 
 def query(client: Client, headers: dict[str, str] | None = None, **params: str) -> Response:

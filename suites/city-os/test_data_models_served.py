@@ -11,6 +11,7 @@ SAMPLE = 50  # entities read per model: bounded, so a large city stays quick to 
 
 
 @pytest.mark.req("DM-003")
+@pytest.mark.serial  # see conform/runner/parallel.py
 @pytest.mark.read_only
 def test_served_entities_validate(client, target, bundle):
     models = ModelSet.from_bundle(bundle)

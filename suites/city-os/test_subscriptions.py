@@ -164,6 +164,7 @@ def _three(client: Client, ns: Namespace, receiver: NotificationReceiver) -> lis
 
 
 @pytest.mark.req("SUB-011")
+@pytest.mark.serial  # see conform/runner/parallel.py
 def test_query_pages_with_limit_offset_and_next(client, ns, receiver):
     mine = _three(client, ns, receiver)
     r, _ = _page(client, limit="1")
@@ -187,6 +188,7 @@ def test_query_pages_with_limit_offset_and_next(client, ns, receiver):
 
 
 @pytest.mark.req("SUB-012")
+@pytest.mark.serial  # see conform/runner/parallel.py
 def test_query_count_is_total(client, ns, receiver):
     _three(client, ns, receiver)
 

@@ -1,0 +1,217 @@
+"""Run a suite's tests concurrently: pytest sessions in threads, one shared queue of tests.
+
+Each session collects the suite itself (one at a time: they share imported modules) and then
+runs what the shared queue hands it; a module with a module-scoped fixture is handed out whole.
+Tests marked `serial` (they list or count the whole target, or time notifications) run first,
+alone, in the caller's thread; the other tests, and the work `beside` them (the property-based
+phase), start when they are done. Every session shares the run's one recording client, so
+evidence, namespace and cleanup stay exact, and its limiter caps what reaches the target.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+import pytest
+
+if TYPE_CHECKING:
+    from conform.runner.outcome import RunOutcome, TestOutcome
+    from conform.runner.plan import Plan
+    from conform.runner.progress import Progress
+
+SERIAL = "serial"
+# plugins that swap process-wide state (stdout, warnings filters, log levels, hooks) per test
+THREAD_UNSAFE_PLUGINS = (
+    "faulthandler", "logging", "warnings", "unraisableexception", "threadexception", "debugging",
+)  # fmt: skip
+
+
+class Shared:
+    """What the sessions of one run share: the queue, the serial tests, and when they are done."""
+
+    def __init__(self) -> None:
+        self.collecting = threading.Lock()
+        self.first_collected = threading.Event()
+        self.tearing_down = threading.Lock()
+        self.serial_done = threading.Event()
+        self.stop = threading.Event()
+        self.order: dict[str, int] = {}  # node id -> position in collection order
+        self._lock = threading.Lock()
+        self._serial: list[str] = []
+        self._queue: deque[list[str]] | None = None
+
+    def fill(self, items: list[pytest.Item]) -> None:
+        """The first session to finish collecting decides the queue (they all collect alike)."""
+        with self._lock:
+            if self._queue is not None:
+                return
+            self.order = {item.nodeid: n for n, item in enumerate(items)}
+            self._serial = [i.nodeid for i in items if i.get_closest_marker(SERIAL)]
+            groups: dict[str, list[str]] = {}
+            for item in items:
+                if item.get_closest_marker(SERIAL) is None:
+                    key = item.nodeid if _function_scoped(item) else item.nodeid.split("::")[0]
+                    groups.setdefault(key, []).append(item.nodeid)
+            # the longest first (a module sharing a fixture runs in one session): it must not
+            # start last and hold up the end of the run
+            self._queue = deque(sorted(groups.values(), key=len, reverse=True))
+
+    def serial(self) -> list[str]:
+        """The tests that must run alone."""
+        with self._lock:
+            return list(self._serial)
+
+    def next_group(self) -> list[str] | None:
+        """The next tests to run in order, or None when none are left (or the run stops)."""
+        with self._lock:
+            if self.stop.is_set() or not self._queue:
+                return None
+            return self._queue.popleft()
+
+
+def _function_scoped(item: pytest.Item) -> bool:
+    """Whether ITEM uses no module- or class-scoped fixture (it can run anywhere, alone)."""
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs.values() if info is not None else ()
+    scopes = {d[-1].scope for d in defs if d}
+    return not scopes & {"module", "class", "package"}
+
+
+class SharedQueue:
+    """pytest plugin: this session runs what the shared queue hands it (FIRST: serial tests)."""
+
+    def __init__(self, shared: Shared, first: bool) -> None:
+        self.shared = shared
+        self.first = first
+        self._holding = False
+
+    def __enter__(self) -> SharedQueue:
+        """Enter before pytest starts: one session at a time loads the suite's conftest and
+        plugins and collects (they share the imported modules); the first goes first, alone,
+        so the serial tests start at once and the others collect while those run."""
+        if not self.first:
+            self.shared.first_collected.wait()
+        self.shared.collecting.acquire()
+        self._holding = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._collected()
+
+    def _collected(self) -> None:
+        if self._holding:
+            self._holding = False
+            self.shared.collecting.release()
+        if self.first:
+            self.shared.first_collected.set()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_collection(self, session: pytest.Session) -> object:
+        try:
+            return (yield)
+        finally:
+            self._collected()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> object:
+        # pytest sets $PYTEST_CURRENT_TEST in each phase and pops it after teardown: two
+        # teardowns at once would pop it twice (KeyError)
+        with self.shared.tearing_down:
+            return (yield)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.shared.fill(session.items)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        by_id = {item.nodeid: item for item in session.items}
+        if self.first:
+            try:
+                _run(session, [by_id[n] for n in self.shared.serial() if n in by_id])
+            finally:
+                self.shared.serial_done.set()
+        else:
+            self.shared.serial_done.wait()
+        while (group := self.shared.next_group()) is not None:
+            _run(session, [by_id[n] for n in group if n in by_id])
+        return True
+
+
+def _run(session: pytest.Session, items: list[pytest.Item]) -> None:
+    for i, item in enumerate(items):
+        nextitem = items[i + 1] if i + 1 < len(items) else None
+        item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+        if session.shouldstop:
+            raise session.Interrupted(session.shouldstop)
+
+
+class LockedProgress:
+    """A Progress whose events, sent from several sessions' threads, arrive one at a time."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._lock = threading.Lock()
+
+    def run_started(self, plan: Plan) -> None:
+        """Forward."""
+        with self._lock:
+            self._progress.run_started(plan)
+
+    def phase(self, message: str) -> None:
+        """Forward."""
+        with self._lock:
+            self._progress.phase(message)
+
+    def test_finished(self, outcome: TestOutcome) -> None:
+        """Forward."""
+        with self._lock:
+            self._progress.test_finished(outcome)
+
+    def run_finished(self, outcome: RunOutcome) -> None:
+        """Forward."""
+        with self._lock:
+            self._progress.run_finished(outcome)
+
+
+class Beside(Protocol):
+    """Work that runs beside the concurrent tests (the property-based phase)."""
+
+    def run(self) -> None:
+        """Do it (called in its own thread once the serial tests are done)."""
+
+    def cancel(self) -> None:
+        """Stop soon: the run was interrupted."""
+
+
+def in_threads(sessions: list[Callable[[], bool]], beside: Beside | None, shared: Shared) -> None:
+    """Run SESSIONS[0] in this thread and the rest, and BESIDE once the serial tests are done,
+    each in its own; a session returns whether it was interrupted, which stops the others."""
+
+    def later() -> None:
+        shared.serial_done.wait()
+        if beside is not None and not shared.stop.is_set():
+            beside.run()
+
+    threads = [
+        threading.Thread(target=session, name=f"conform-session-{n}", daemon=True)
+        for n, session in enumerate(sessions[1:], 1)
+    ]
+    threads.append(threading.Thread(target=later, name="conform-beside", daemon=True))
+    for thread in threads:
+        thread.start()
+    interrupted = True
+    try:
+        interrupted = sessions[0]()
+    finally:
+        if interrupted or not shared.serial_done.is_set():
+            shared.stop.set()
+            shared.first_collected.set()
+            shared.serial_done.set()  # the first session may never have reached its tests
+            if beside is not None:
+                beside.cancel()
+        for thread in threads:
+            thread.join()
