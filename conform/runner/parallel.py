@@ -166,6 +166,11 @@ class LockedProgress:
         with self._lock:
             self._progress.phase(message)
 
+    def tests_collected(self, count: int) -> None:
+        """Forward (every session collects the whole suite: the same count each time)."""
+        with self._lock:
+            self._progress.tests_collected(count)
+
     def test_finished(self, outcome: TestOutcome) -> None:
         """Forward."""
         with self._lock:
