@@ -21,9 +21,10 @@ def _is_json(response: Response) -> bool:
 def probe_problem(response: Response, server: str, api_root: str) -> str:
     """Why RESPONSE to the probe (an entity query) shows the run cannot test, or ''.
 
-    Only answers no NGSI-LD API gives stop the run: a missing route or a success whose body is
-    not JSON at all (a web page), an access refusal, a gateway saying the service is down. Any
-    other answer, even a wrong one, is the target's to be judged on.
+    Only answers no NGSI-LD API gives stop the run: a missing route, a success that is not JSON
+    and does not claim to be (a web page), an access refusal, a gateway saying the service is
+    down. Any other answer, even a wrong one (a JSON media type over an empty or broken body), is
+    the target's to be judged on: its requirements fail instead of all being 'could not test'.
     """
     status, kind = response.status_code, response.media_type or "no Content-Type"
     api_url = server + api_root
@@ -34,7 +35,8 @@ def probe_problem(response: Response, server: str, api_root: str) -> str:
         )
     if status in _NOT_READY:
         return f"the target answered {status} {_NOT_READY[status]} at {api_url}: it is not ready"
-    if (status in _NO_ROUTE or 200 <= status < 300) and not _is_json(response):
+    success_not_json = 200 <= status < 300 and not kind.endswith("json")
+    if (status in _NO_ROUTE or success_not_json) and not _is_json(response):
         return (
             f"no NGSI-LD API at {api_url}: an entity query answered {status} ({kind}); "
             f"give the server root whose API is under {api_root}"
