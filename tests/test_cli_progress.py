@@ -29,7 +29,10 @@ def test_limits(client, limit):
 )
 
 
-def test_bar_total_counts_each_parametrised_case(tmp_path: Path) -> None:
+def test_bar_total_counts_each_parametrised_case(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CI", raising=False)  # CI gets plain lines; this test is about the bar
     bundle, suite = make_bundle(tmp_path), make_suite(tmp_path, PARAMETRISED)
     console = Console(file=io.StringIO(), force_terminal=True, width=100)
     progress = make_progress("en", console)
