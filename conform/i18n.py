@@ -200,8 +200,8 @@ _PHASES_JA: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), template)
     for pattern, template in (
         (r"probing (?P<url>\S+)$", "{url} に接続を確認しています"),
-        (r"running (?P<n>\d+) tests for (?P<m>\d+) requirements$",
-         "{m} 件の要件について {n} 件のテストを実行しています"),
+        (r"running (?P<n>\d+) tests for (?P<m>\d+) requirements, (?P<j>\d+) at a time$",
+         "{m} 件の要件について {n} 件のテストを実行しています（同時に {j} 件）"),
         (r"run (?P<id>\S+), seed (?P<seed>\d+)$", "実行 ID {id}、シード {seed}"),
         (r"warning: (?P<w>.*)$", "警告: {w}"),
         (r"cleaning up$", "作成したリソースを削除しています"),

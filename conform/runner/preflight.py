@@ -6,12 +6,14 @@ import dataclasses
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from conform.bundle import Bundle
 from conform.errors import BundleError, UsageError
-from conform.target import TargetConfig
-from conform.transport import proxies_for
+
+if TYPE_CHECKING:  # not at run time: `conform --help` must not load requests (auth needs it)
+    from conform.target import TargetConfig
 
 # Files a run writes into its folder: one of them there means a report would be overwritten.
 REPORT_FILES = ("report.json", "evidence.jsonl", "report.html", "junit.xml", "summary.md")
@@ -98,6 +100,8 @@ def target_line(target: TargetConfig, source: Path | None, reference: bool) -> s
             "certify your system with --url or --system)"
         )
     origin = f" (from {source})" if source is not None else ""
+    from conform.transport import proxies_for  # loads requests: only once a run names its target
+
     proxy = next(iter(proxies_for(target.url, os.environ).values()), "")
     via = f" via proxy {urlsplit(proxy).hostname}:{urlsplit(proxy).port}" if proxy else ""
     return f"target: {target.name} at {target.url}{via}{origin}"
