@@ -250,8 +250,13 @@ def phase_text(message: str, lang: str = "en") -> str:
     return message
 
 
-def requirement_title(title: str, statement: dict[str, str], lang: str = "en") -> str:
-    """A requirement's title in LANG: bundles title in English, so Japanese uses the statement."""
+def requirement_title(
+    title: str, statement: dict[str, str], lang: str = "en", titles: dict[str, str] | None = None
+) -> str:
+    """A requirement's title in LANG: the bundle's own when it has one (`title: {en, ja}`), else
+    (bundles whose titles are English text only, as 1.0) the first sentence of the statement."""
+    if titles and titles.get(lang):
+        return titles[lang]
     if lang == "en" or not statement.get(lang):
         return title
     text = statement[lang].split("。")[0]

@@ -161,3 +161,25 @@ def test_real_city_os_bundle_loads() -> None:
     bundle = load_bundle("city-os@1.0")
     assert bundle.mandatory_classes and bundle.requirements and bundle.model_paths()
     assert all(r.cls in {c.id for c in bundle.classes} for r in bundle.requirements)
+
+
+def test_requirement_title_in_two_languages(tmp_path: Path) -> None:
+    """A title is English text (as 1.0 has it) or {en, ja}; a Japanese report takes the ja one."""
+    from conform.i18n import requirement_title
+
+    folder = tmp_path / "b"
+    shutil.copytree(MINIMAL, folder)
+    reqs = folder / "requirements.yaml"
+    text = reqs.read_text()
+    first = text.index("title:", text.index("CORE-002"))
+    end = text.index("\n", first)
+    reqs.write_text(text[:first] + 'title: {en: "Reads back", ja: "読み戻し"}' + text[end:])
+    req = load_bundle(folder).requirement("CORE-002")
+    assert (req.title, req.titles) == ("Reads back", {"en": "Reads back", "ja": "読み戻し"})
+    assert requirement_title(req.title, req.statement, "ja", req.titles) == "読み戻し"
+    plain = load_bundle(MINIMAL).requirement("CORE-001")
+    assert plain.titles == {"en": plain.title}
+
+    reqs.write_text(text[:first] + 'title: {ja: "読み戻し"}' + text[end:])
+    with pytest.raises(BundleError, match=r"'title' must be a mapping with at least an 'en' text"):
+        load_bundle(folder)

@@ -191,7 +191,10 @@ def check_requirements(
             continue
         rid = chk.get(item, "id", str, pointer, f"requirement #{index + 1}")
         what = f"requirement {rid or '#' + str(index + 1)}"
-        fields = {k: chk.get(item, k, str, pointer, what) for k in ("title", "level", "clause")}
+        fields = {k: chk.get(item, k, str, pointer, what) for k in ("level", "clause")}
+        # a title is English text (1.0) or a mapping language -> text with at least English
+        title = item.get("title")
+        titles = chk.get(item, "title", Text if isinstance(title, dict) else str, pointer, what)
         fields["class"] = chk.get(item, "class", str, pointer, what)
         statement = chk.get(item, "statement", Text, pointer, what)
         if rid and not REQ_ID_RE.match(rid):
@@ -225,8 +228,9 @@ def check_requirements(
         if clause and not any(form.match(clause) for form in forms):
             msg = f"{what}: clause {clause!r} has no clause number (e.g. {cites.clause_example!r})"
             chk.add(f"{pointer}/clause", msg, "clause-number", warning=True)
-        if rid and level and cls and statement and fields["title"] and fields["clause"]:
+        if rid and level and cls and statement and titles and fields["clause"]:
+            titles = dict(titles) if isinstance(titles, dict) else {"en": titles}
             found[rid] = Requirement(
-                rid, fields["title"], dict(statement), Level(level), cls, fields["clause"]
+                rid, titles["en"], dict(statement), Level(level), cls, fields["clause"], titles
             )
     return chk.problems, tuple(found.values())

@@ -37,11 +37,12 @@ class Requirement:
     """One normative requirement of the bundle."""
 
     id: str
-    title: str
+    title: str  # in English
     statement: dict[str, str]
     level: Level
     cls: str
     clause: str
+    titles: dict[str, str] = field(default_factory=dict, compare=False)  # language -> title
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conform.bundle import Bundle
+from conform.bundle import Bundle, Requirement
 from conform.i18n import requirement_title
 from conform.results import RequirementResult
 
@@ -12,6 +12,10 @@ from conform.results import RequirementResult
 def class_titles(bundle: Bundle, lang: str) -> dict[str, str]:
     """Class id -> the bundle's title for it in LANG (English when LANG has none)."""
     return {c.id: c.title.get(lang) or c.title.get("en") or c.id for c in bundle.classes}
+
+
+def _title(req: Requirement, lang: str) -> str:
+    return requirement_title(req.title, req.statement, lang, req.titles)
 
 
 def localised(
@@ -22,7 +26,7 @@ def localised(
         return results
     reqs = {r.id: r for r in bundle.requirements}
     return tuple(
-        replace(r, title=requirement_title(reqs[r.id].title, reqs[r.id].statement, lang))
+        replace(r, title=_title(reqs[r.id], lang))
         if r.id in reqs
         else r
         for r in results
