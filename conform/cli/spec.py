@@ -123,7 +123,10 @@ def describe(bundle: Bundle, lang: str, requirements: bool) -> str:
     ]
     if requirements:
         rows = [("ID", "LEVEL", "CLASS", "CLAUSE", "TITLE")]
-        rows += [(r.id, r.level.value, r.cls, r.clause, r.titles.get(lang) or r.title) for r in bundle.requirements]
+        rows += [
+            (r.id, r.level.value, r.cls, r.clause, r.titles.get(lang) or r.title)
+            for r in bundle.requirements
+        ]
         parts += ["", table(rows)]
     return "\n".join(parts)
 
