@@ -105,6 +105,8 @@ class Profile:
     # how a requirement cites its clause (regexes; `spec lint` warns about any other form)
     clause_forms: tuple[str, ...] = (NUMBERED_CLAUSE,)
     clause_example: str = "RFC 9110 15.5.7"
+    # the JSON-LD context a response names when the client sent none ("": not JSON-LD)
+    core_context: str = ""
 
     def error_type(self, name: str) -> str:
         """The `type` member of the error body for error NAME."""

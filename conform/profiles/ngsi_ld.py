@@ -7,6 +7,11 @@ from types import MappingProxyType
 from conform.profiles import Collections, Fuzzing, Probe, Profile
 
 ERROR_TYPE_PREFIX = "https://uri.etsi.org/ngsi-ld/errors/"  # clause 5.5.2; suites use it too
+# The core @context (clause 5.5.7) of the standard's version the bundles profile (V1.8.1): what a
+# response names when the client sent no context. The unversioned URL names the newest core
+# context; every broker caches it, so the fuzzer rewrites generated contexts to it.
+CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
+LATEST_CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"
 
 PROFILE = Profile(
     name="ngsi-ld",  # ETSI GS CIM 009
@@ -34,7 +39,7 @@ PROFILE = Profile(
         # A generated remote @context would make the target fetch random URLs; the core context
         # is cached by every NGSI-LD broker (clause 5.5.7).
         context_key="@context",
-        core_context="https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld",
+        core_context=LATEST_CORE_CONTEXT,
         entities="/entities",
         subscriptions="/subscriptions",
         batch_delete="/entityOperations/delete",
@@ -52,4 +57,5 @@ PROFILE = Profile(
     ),
     bodyless_errors=frozenset({"405", "406", "411", "413", "415"}),  # clause 6.3
     clause_example="ETSI GS CIM 009 5.6.1",
+    core_context=CORE_CONTEXT,
 )

@@ -1,11 +1,14 @@
-"""Batch entity operations (CIM 009 5.6.7-5.6.10): per-entity results, 207 on partial failure."""
+"""Batch entity operations (CIM 009 5.6.7-5.6.10, 5.6.20): per-entity results, 207 on partial
+failure. Each entity is seen with its own terms (`Request.item_terms`: the @context it carries).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from conform.reference import instances
+from conform.reference import entities, instances
 from conform.reference.attributes import attribute_names, check_entity, check_uri
 from conform.reference.messages import Request, Response, empty, plain
 from conform.reference.problems import (
@@ -30,10 +33,14 @@ def _items(req: Request) -> list[Any]:
     return req.body
 
 
-def _entity(req: Request, item: Any) -> dict[str, Any]:
+def _context_rule(req: Request, item: Any) -> None:
     if isinstance(item, dict) and ("@context" in item) != req.ld:
         why = "must carry" if req.ld else "must not carry"
         raise bad_data(f"with this Content-Type each entity {why} an @context")
+
+
+def _entity(req: Request, item: Any) -> dict[str, Any]:
+    _context_rule(req, item)
     return check_entity(item)
 
 
@@ -83,7 +90,20 @@ def _update(svc: Services, req: Request, item: Any) -> bool:
     svc.store.touch(current["id"], list(attrs))
     entity_changed(svc, current, list(attrs))
     if kept:  # reported, not silently skipped: the entity goes to errors (207)
-        raise bad_data(f"attributes not overwritten (noOverwrite): {', '.join(kept)}")
+        names = ", ".join(req.terms.show(name) for name in kept)
+        raise bad_data(f"attributes not overwritten (noOverwrite): {names}")
+    return False
+
+
+def _merge(svc: Services, req: Request, item: Any) -> bool:
+    if not isinstance(item, dict):
+        raise bad_data("each item must be an entity (a JSON object)")
+    _context_rule(req, item)
+    entity_id = check_uri(item.get("id"), "entity id")
+    current = svc.store.entities.get(entity_id)
+    if current is None:
+        raise not_found(f"entity {entity_id} not found")
+    entities.merge_into(svc, current, item)
     return False
 
 
@@ -95,6 +115,13 @@ def _delete(svc: Services, req: Request, item: Any) -> bool:
     return False
 
 
+def _item_request(req: Request, index: int) -> Request:
+    """REQ as the batch's INDEXth entity sees it: with the terms of its own @context."""
+    if index < len(req.item_terms):
+        return dataclasses.replace(req, terms=req.item_terms[index])
+    return req
+
+
 def _item_id(item: Any) -> str:
     return str(item.get("id", "") if isinstance(item, dict) else item)
 
@@ -103,9 +130,10 @@ def _run(svc: Services, req: Request, step: Step, created_status: int | None) ->
     success: list[str] = []
     created: list[str] = []
     errors: list[dict[str, Any]] = []
-    for item in _items(req):
+    items = _items(req)
+    for index, item in enumerate(items):
         try:
-            if step(svc, req, item):
+            if step(svc, _item_request(req, index), item):
                 created.append(_item_id(item))
             success.append(_item_id(item))
         except ProblemError as problem:
@@ -135,3 +163,8 @@ def update(svc: Services, req: Request) -> Response:
 def delete(svc: Services, req: Request) -> Response:
     """POST /entityOperations/delete: 204, or 207 with unknown ids as errors."""
     return _run(svc, req, _delete, None)
+
+
+def merge(svc: Services, req: Request) -> Response:
+    """POST /entityOperations/merge: merge-patch each entity; 204, or 207 for missing ones."""
+    return _run(svc, req, _merge, None)

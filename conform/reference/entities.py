@@ -107,10 +107,13 @@ def _write(svc: Services, entity: dict[str, Any], attrs: dict[str, Any]) -> None
         entity_changed(svc, entity, list(attrs))
 
 
-def _result(updated: list[str], not_updated: list[dict[str, str]]) -> Response:
+def _result(req: Request, updated: list[str], not_updated: list[tuple[str, str]]) -> Response:
+    """204, or 207 with an UpdateResult naming the attributes in the client's terms."""
     if not not_updated:
         return empty(204)
-    return plain(207, {"updated": updated, "notUpdated": not_updated})
+    show = req.terms.show
+    failed = [{"attributeName": show(name), "reason": why} for name, why in not_updated]
+    return plain(207, {"updated": [show(name) for name in updated], "notUpdated": failed})
 
 
 def append(svc: Services, req: Request) -> Response:
@@ -129,7 +132,7 @@ def append(svc: Services, req: Request) -> Response:
             written[name] = merged
     _write(svc, entity, written)
     reason = "attribute exists and noOverwrite was requested"
-    return _result(list(written), [{"attributeName": a, "reason": reason} for a in skipped])
+    return _result(req, list(written), [(a, reason) for a in skipped])
 
 
 def update(svc: Services, req: Request) -> Response:
@@ -145,7 +148,7 @@ def update(svc: Services, req: Request) -> Response:
             written[name] = updated
     _write(svc, entity, written)
     reason = "attribute (or the instance of that datasetId) does not exist"
-    return _result(list(written), [{"attributeName": a, "reason": reason} for a in missing])
+    return _result(req, list(written), [(a, reason) for a in missing])
 
 
 def _lookup_attr(svc: Services, req: Request) -> tuple[dict[str, Any], str]:
@@ -233,7 +236,13 @@ def merge(svc: Services, req: Request) -> Response:
     entity = _lookup(svc, req)
     if not isinstance(req.body, dict):
         raise invalid_request("request body must be a JSON object")
-    body = {k: v for k, v in req.body.items() if k not in ("@context", "id", "type")}
+    merge_into(svc, entity, req.body)
+    return empty(204)
+
+
+def merge_into(svc: Services, entity: dict[str, Any], fragment: dict[str, Any]) -> None:
+    """Merge FRAGMENT's attributes into the stored ENTITY (PATCH /entities/{id}, batch merge)."""
+    body = {k: v for k, v in fragment.items() if k not in ("@context", "id", "type")}
     if not body:
         raise bad_data("the request names no attribute")
     gone = [name for name, value in body.items() if _is_null(value) and name in entity]
@@ -244,7 +253,6 @@ def merge(svc: Services, req: Request) -> Response:
         del entity[name]
         svc.store.drop_times(entity["id"], name)
     _write(svc, entity, written)
-    return empty(204)
 
 
 def replace(svc: Services, req: Request) -> Response:

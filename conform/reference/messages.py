@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any
 
+from conform.profiles import load_profile
 from conform.reference.contexts import PLAIN, Terms
 
 API_BASE = "/ngsi-ld/v1"
-CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
+CORE_CONTEXT = load_profile("ngsi-ld").core_context  # defined once, in the profile
 CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
 CONTEXT_LINK = f'<{CORE_CONTEXT}>; rel="{CONTEXT_REL}"; type="application/ld+json"'
 
@@ -53,6 +54,7 @@ class Request:
     ld: bool = False  # the body came as application/ld+json
     accept: MediaType = MediaType.JSON
     terms: Terms = PLAIN  # JSON-LD names: as written <-> as stored (feature jsonld-contexts)
+    item_terms: tuple[Terms, ...] = ()  # a JSON-LD batch: each entity's, by its own @context
 
     def options(self) -> set[str]:
         """The comma-separated values of the `options` query parameter."""

@@ -80,6 +80,7 @@ ROUTES = (
     ),
     Route(("entityOperations", "update"), {"POST": Operation(batch.update, _APPEND)}),
     Route(("entityOperations", "delete"), {"POST": Operation(batch.delete)}),
+    Route(("entityOperations", "merge"), {"POST": Operation(batch.merge)}),
     Route(("entityOperations", "query"), {"POST": Operation(entities.query_post, _VIEW)}),
     Route(
         ("subscriptions",),

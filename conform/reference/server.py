@@ -13,7 +13,8 @@ from conform.errors import BundleError
 from conform.jsonld import ContextLibrary, ContextNotAvailable, InvalidContext
 from conform.reference import subscriptions
 from conform.reference.contexts import (
-    PLAIN,
+    Terms,
+    entity,
     request_body,
     response_body,
     terms_for,
@@ -161,7 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
             request = _with_terms(app.services.contexts, request, self.headers.get("Link"))
         with app.store.lock:
             response = operation.handler(app.services, request)
-        if request.terms is not PLAIN and response.kind is BodyKind.LD:
+        if request.terms.context and response.kind is BodyKind.LD:
             simplified = "keyValues" in request.options()
             response.body = response_body(response.body, request.terms.show, simplified)
         return render(response, accept, request.terms.context)
@@ -178,17 +179,29 @@ class _Handler(BaseHTTPRequestHandler):
         return body, media is MediaType.LD_JSON
 
 
-def _with_terms(library: ContextLibrary, request: Request, link: str | None) -> Request:
-    """The request in stored names, under the context it sent (none: unchanged)."""
-    context = [c for c in client_context(request.body, request.ld, link) if c != CORE_CONTEXT]
-    if not context:
-        return request
+_ENTITY_BATCHES = frozenset({"create", "upsert", "update", "merge"})
+
+
+def _terms(library: ContextLibrary, context: list[Any]) -> Terms:
+    """Terms under CONTEXT (the core context alone when empty); 503 / 400 when it is unusable."""
     try:
-        terms = terms_for(library, context)
+        return terms_for(library, context)
     except ContextNotAvailable as exc:
         raise ProblemError(ErrorType.LD_CONTEXT_NOT_AVAILABLE, str(exc)) from exc
     except InvalidContext as exc:
         raise bad_data(f"invalid @context: {exc}") from exc
+
+
+def _with_terms(library: ContextLibrary, request: Request, link: str | None) -> Request:
+    """The request in stored names, under the context it sent (none: the core context's).
+
+    A JSON-LD batch of entities is read item by item, each with its own @context.
+    """
+    segments = request.path.strip("/").split("/")
+    if segments[0] == "entityOperations" and segments[-1] in _ENTITY_BATCHES and request.ld:
+        return _batch_with_terms(library, request)
+    context = [c for c in client_context(request.body, request.ld, link) if not library.is_core(c)]
+    terms = _terms(library, context)
     renamed = {"attr", "type"}
     params = {k: terms.canon(v) if k in renamed else v for k, v in request.params.items()}
     query = dict(request.query)
@@ -198,8 +211,20 @@ def _with_terms(library: ContextLibrary, request: Request, link: str | None) -> 
         query["attrs"] = ",".join(terms.canon(a) for a in split_list(query["attrs"]))
     body = request.body
     if body is not None:
-        body = request_body(request.path.strip("/").split("/"), body, terms.canon)
+        body = request_body(segments, body, terms.canon)
     return dataclasses.replace(request, params=params, query=query, body=body, terms=terms)
+
+
+def _batch_with_terms(library: ContextLibrary, request: Request) -> Request:
+    if not isinstance(request.body, list):
+        return request  # refused by the batch handler
+    items, item_terms = [], []
+    for item in request.body:
+        context = client_context(item, True, None) if isinstance(item, dict) else []
+        terms = _terms(library, [c for c in context if not library.is_core(c)])
+        items.append(entity(item, terms.canon))
+        item_terms.append(terms)
+    return dataclasses.replace(request, body=items, item_terms=tuple(item_terms))
 
 
 class _Server(QuietServer):

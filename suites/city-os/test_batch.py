@@ -20,7 +20,7 @@ from _builders import (
 
 from conform.http import Client, Response
 from conform.namespace import Namespace
-from conform.profiles.ngsi_ld import ERROR_TYPE_PREFIX
+from conform.profiles.ngsi_ld import CORE_CONTEXT, ERROR_TYPE_PREFIX
 from conform.suite import expect_problem, expect_status, requires
 from conform.suite.expect import shape_of
 
@@ -215,8 +215,7 @@ def test_model_violation_is_error_entry(client, ns, op):
 
 @pytest.mark.req("BAT-013")
 def test_context_member_under_json_is_error_entry(client, ns):
-    core = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
-    plain, with_context = _new(ns), {**_new(ns), "@context": core}
+    plain, with_context = _new(ns), {**_new(ns), "@context": CORE_CONTEXT}
     r = _batch(client, "create", [plain, with_context])
     success, errors = _result(r)
     _error_for(errors, with_context["id"], "BadRequestData", r)

@@ -15,7 +15,7 @@ from _builders import attr_value, create, link_rels, probe_entity, probe_type, r
 
 from conform.http import Client, Response
 from conform.namespace import Namespace
-from conform.profiles.ngsi_ld import ERROR_TYPE_PREFIX
+from conform.profiles.ngsi_ld import CORE_CONTEXT, ERROR_TYPE_PREFIX
 from conform.suite import (
     Precondition,
     expect_media_type,
@@ -26,7 +26,6 @@ from conform.suite import (
 from conform.suite.expect import shape_of
 
 CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
-CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
 CONTEXT_LINK = f'<{CORE_CONTEXT}>; rel="{CONTEXT_REL}"; type="application/ld+json"'
 LD = "application/ld+json"
 

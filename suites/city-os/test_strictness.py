@@ -18,9 +18,9 @@ from _builders import (
     read_entity,
 )
 
+from conform.profiles.ngsi_ld import CORE_CONTEXT
 from conform.suite import expect_json_equal, expect_status
 
-CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
 LD = "application/ld+json"
 _BAD_PARAMETER = ("InvalidRequest", "BadRequestData")
 

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from conform.profiles.ngsi_ld import CORE_CONTEXT
 from faults.proxy import Context, Hooks, Req, Resp
 from faults.rewrites import (
     ERROR_URI,
@@ -30,8 +31,6 @@ from faults.rewrites import (
     status,
     with_problem,
 )
-
-CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld"
 
 
 def _media(req: Req) -> str:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from conform.bundle import load_bundle
-from conform.reference.messages import CONTEXT_REL, CORE_CONTEXT
+from conform.profiles.ngsi_ld import CORE_CONTEXT
+from conform.reference.messages import CONTEXT_REL
 from conform.reference.parameters import declared_parameters
 from faults.proxy import Context, Hooks, Req, Resp
 from faults.rewrites import (
