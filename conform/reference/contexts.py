@@ -32,14 +32,15 @@ class Terms:
     context: list[Any] = field(default_factory=list)  # what the client sent (core left out)
 
     def canon(self, name: str) -> str:
-        """The stored form of a name the client wrote (empty names and keywords as written)."""
-        if not name or name.startswith("@"):
+        """The stored form of a name the client wrote (empty names, keywords, non-strings as
+        written: the handlers refuse them)."""
+        if not isinstance(name, str) or not name or name.startswith("@"):
             return name
         return self.core.compact(self.client.expand(name))
 
     def show(self, name: str) -> str:
         """The client's form of a stored name."""
-        if not name or name.startswith("@"):
+        if not isinstance(name, str) or not name or name.startswith("@"):
             return name
         return self.client.compact(self.core.expand(name))
 

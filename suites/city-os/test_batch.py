@@ -223,3 +223,38 @@ def test_context_member_under_json_is_error_entry(client, ns):
         f"expected {plain['id']} in success, got {success} [{r.exchange_id}]"
     )
     _reads_back(client, plain)
+
+
+NULL = "urn:ngsi-ld:null"
+
+
+@pytest.mark.req("BAT-016")
+def test_merge_merges_each_entity(client, ns):
+    kept = create(client, _new(ns))
+    pruned = create(client, {**_new(ns), "humidity": prop(0.4)})
+    merges = [
+        {"id": kept["id"], "type": kept["type"], "humidity": prop(0.5)},
+        {"id": pruned["id"], "type": pruned["type"], "temperature": prop(NULL)},
+    ]
+    expect_status(_batch(client, "merge", merges), 204)
+    got = read_back(client, kept["id"])
+    expect_attrs(got, {**kept, "humidity": prop(0.5)}, f" for {kept['id']}")
+    got = read_back(client, pruned["id"])
+    expect_attrs(got, {"humidity": prop(0.4)}, f" for {pruned['id']}")
+    assert "temperature" not in got, (
+        f"expected temperature of {pruned['id']} deleted by {NULL}, got {got['temperature']!r}"
+    )
+
+
+@pytest.mark.req("BAT-017")
+def test_merge_with_unknown_entity_answers_207(client, ns):
+    known, unknown = create(client, _new(ns)), _new(ns)
+    merges = [{**e, "temperature": prop(22.5)} for e in (known, unknown)]
+    r = _batch(client, "merge", merges)
+    success, errors = _result(r)
+    _error_for(errors, unknown["id"], "ResourceNotFound", r)
+    assert success == [known["id"]], (
+        f"expected success [{known['id']}], got {success} [{r.exchange_id}]"
+    )
+    expect_attrs(read_back(client, known["id"]), merges[0], f" for {known['id']}")
+    _gone(client, unknown["id"])

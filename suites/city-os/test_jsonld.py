@@ -8,14 +8,24 @@ expands to the same IRI where the requirement is about expansion.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from _builders import link_rels, model_sample, normalized, prop, read_entity
+from _builders import (
+    json_object,
+    link_rels,
+    model_sample,
+    normalized,
+    probe_type,
+    prop,
+    read_entity,
+)
 
 from conform.http import Client
 from conform.jsonld import ContextLibrary, Names
 from conform.namespace import Namespace
+from conform.profiles.ngsi_ld import CORE_CONTEXT, LATEST_CORE_CONTEXT
 from conform.suite import expect_problem, expect_status, requires
 
 PARKING = (
@@ -171,3 +181,88 @@ def test_model_entities_sent_with_their_context_are_validated(client, ns):
     r = client.post("/entities", json=invalid, headers=_link(PARKING))
     expect_problem(r, 400, "BadRequestData")
     expect_status(client.get(f"/entities/{invalid['id']}"), 404)
+
+
+@pytest.mark.req("LD-009")
+def test_update_result_names_attributes_by_client_terms(client, ns):
+    eid = _create(client, _group(ns), _link(PARKING))
+    body = {"totalSpotNumber": prop(41), "availableSpotNumber": prop(3)}
+    params = {"options": "noOverwrite"}
+    r = client.post(f"/entities/{eid}/attrs", params=params, json=body, headers=_link(PARKING))
+    with requires("CORE-020"):  # the 207 itself is CORE-020's
+        expect_status(r, 207)
+        result = json_object(r, "an UpdateResult object")
+    entries = result.get("notUpdated")
+    names = [e.get("attributeName") for e in entries or [] if isinstance(e, dict)]
+    assert names == ["totalSpotNumber"], (
+        f"expected notUpdated to name totalSpotNumber as sent, got {names} [{r.exchange_id}]"
+    )
+    updated = result.get("updated")
+    assert updated == ["availableSpotNumber"], (
+        f"expected updated [availableSpotNumber] as sent, got {updated!r} [{r.exchange_id}]"
+    )
+
+
+DEFAULT_VOCAB = "https://uri.etsi.org/ngsi-ld/default-context/"
+
+
+@pytest.mark.req("LD-010")
+def test_default_vocabulary_terms_match_their_iris(client, ns):
+    kind = probe_type(ns, "Vocab")  # defined by no context: the default vocabulary's
+    short = {"id": ns.entity_id(kind), "type": kind, "temperature": prop(20)}
+    full = {"id": ns.entity_id(kind), "type": DEFAULT_VOCAB + kind, "temperature": prop(21)}
+    ids = sorted([_create(client, short, {}), _create(client, full, {})])
+    for written in (kind, DEFAULT_VOCAB + kind):
+        r = client.get("/entities", params={"type": written, "id": ",".join(ids)})
+        expect_status(r, 200)
+        found = sorted(e.get("id") for e in r.json() if isinstance(e, dict))
+        assert found == ids, f"expected type {written} to find {ids}, got {found}"
+
+
+@pytest.mark.req("LD-011")
+def test_unversioned_core_context_is_the_core_context(client, ns):
+    kind = probe_type(ns)
+    body = {"id": ns.entity_id(kind), "type": kind, "temperature": prop(21.5)}
+    r = client.post("/entities", json=body, headers=_link(LATEST_CORE_CONTEXT))
+    expect_status(r, 201)
+    got = read_entity(client, body["id"])
+    assert got.get("type") == kind and "temperature" in got, (
+        f"expected type {kind} with temperature, got {json.dumps(got)[:160]}"
+    )
+
+
+@pytest.mark.req("BAT-015")
+def test_batch_entities_are_expanded_with_their_own_context(client, ns, contexts):
+    parked = {**_group(ns), "@context": PARKING}
+    plain = {**_group(ns), "@context": CORE_CONTEXT}
+    r = client.post("/entityOperations/create", json=[parked, plain], headers={"Content-Type": LD})
+    with requires("BAT-001"):
+        expect_status(r, 201)
+    iris, core = _iris(contexts), contexts.names()
+    _expect_expanded(read_entity(client, parked["id"]), core, iris)
+    got = read_entity(client, plain["id"])
+    types = {core.expand(t) for t in _types(got) if isinstance(t, str)}
+    expected = core.expand("ParkingGroup")
+    assert types == {expected}, f"expected {plain['id']} of type {expected}, got {types}"
+
+
+@pytest.mark.req("BAT-018")
+def test_batch_result_names_attributes_by_client_terms(client, ns, contexts):
+    eid = _create(client, _group(ns), _link(PARKING))
+    item = {"id": eid, "type": "ParkingGroup", "totalSpotNumber": prop(41)}
+    r = client.post(
+        "/entityOperations/update",
+        params={"options": "noOverwrite"},
+        json=[item],
+        headers=_link(PARKING),
+    )
+    with requires("BAT-014"):  # the 207 and its entry are BAT-014's
+        expect_status(r, 207)
+        errors = json_object(r, "a BatchOperationResult object").get("errors")
+        mine = [e for e in errors or [] if isinstance(e, dict) and e.get("entityId") == eid]
+        assert mine, f"expected an errors entry for {eid}, got {r.text[:200]}"
+    text, iri = json.dumps(mine), _iris(contexts)["totalSpotNumber"]
+    assert "totalSpotNumber" in text and iri not in text, (
+        f"expected the entry to name totalSpotNumber as sent, not {iri}: {text[:300]} "
+        f"[{r.exchange_id}]"
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from faults.content import ERROR_ROWS, MODEL_ROWS, SHOULD_ROWS, UNDECLARED_MODELS
 from faults.mandatory import CORE_ROWS, QUERY_ROWS
 from faults.ngsi_ld import (
+    BATCH_CONTEXT_ROWS,
     CONTEXT_MODEL_ROW,
     JSONLD_ROWS,
     MERGE_REPLACE_ROWS,
@@ -33,6 +34,7 @@ FAULTS: tuple[Fault, ...] = (
     *MULTI_INSTANCE_ROWS,
     *MERGE_REPLACE_ROWS,
     *JSONLD_ROWS,
+    *BATCH_CONTEXT_ROWS,
     CONTEXT_MODEL_ROW,
     *SUBSCRIPTION_FULL_ROWS,
 )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from conform.bundle import load_bundle
-from conform.profiles.ngsi_ld import CORE_CONTEXT
+from conform.jsonld import ContextLibrary
+from conform.profiles.ngsi_ld import CORE_CONTEXT, LATEST_CORE_CONTEXT
 from conform.reference.messages import CONTEXT_REL
 from conform.reference.parameters import declared_parameters
 from faults.proxy import Context, Hooks, Req, Resp
@@ -303,7 +306,111 @@ def _q_as_default_iri(req: Req, ctx: Context) -> Req | None:
     return req.with_param("q", DEFAULT_VOCAB + q) if q and not q.startswith("http") else None
 
 
+_CONTEXTS = ContextLibrary(load_bundle("city-os").path / "contexts")
+
+
+def _as_iri(name: object) -> object:
+    """A Parking context term as the IRI it expands to (anything else unchanged)."""
+    if not isinstance(name, str):
+        return name
+    iri = _CONTEXTS.names(PARKING).expand(name)
+    return iri if iri != _CONTEXTS.names().expand(name) else name
+
+
+def _update_result_as_iris(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    """The old defect: a 207 UpdateResult names attributes by their stored IRIs."""
+    body = resp.json()
+    if not isinstance(body, dict):
+        return None
+    failed = [
+        {**e, "attributeName": _as_iri(e.get("attributeName"))} if isinstance(e, dict) else e
+        for e in body.get("notUpdated") or []
+    ]
+    updated = [_as_iri(n) for n in body.get("updated") or []]
+    return resp.with_json({**body, "updated": updated, "notUpdated": failed})
+
+
+def _batch_result_as_iris(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    """The old defect: a 207 BatchOperationResult's error details name stored IRIs."""
+    body = resp.json()
+    if not isinstance(body, dict):
+        return None
+    text = json.dumps(body.get("errors"))
+    renamed = re.sub(r"[A-Za-z]+", lambda m: str(_as_iri(m.group(0))), text)
+    return resp.with_json({**body, "errors": json.loads(renamed)})
+
+
+def _first_context_for_all(req: Req, ctx: Context) -> Req | None:
+    """The old defect: every entity of a JSON-LD batch read with the first one's @context."""
+    body = req.json()
+    if not isinstance(body, list) or not body or not isinstance(body[0], dict):
+        return None
+    first = body[0].get("@context")
+    return req.with_json([{**e, "@context": first} if isinstance(e, dict) else e for e in body])
+
+
+def _remember_full_default_types(req: Req, ctx: Context) -> Req:
+    """Note the ids of entities created with a default-vocabulary IRI as type."""
+    body = req.json()
+    if req.method == "POST" and route(req) == "entities" and isinstance(body, dict):
+        if str(body.get("type", "")).startswith(DEFAULT_VOCAB):
+            ctx.state.setdefault("full", set()).add(body.get("id"))
+    return req
+
+
+def _types_as_written(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    """Types compared as strings: a default-vocabulary IRI never meets its term."""
+    body, wanted = resp.json(), req.param("type") or ""
+    if not isinstance(body, list):
+        return None
+    if wanted.startswith(DEFAULT_VOCAB):
+        return resp.with_json([e for e in body if isinstance(e, dict) and e.get("type") == wanted])
+    full = ctx.state.get("full", set())
+    return resp.with_json([e for e in body if not isinstance(e, dict) or e.get("id") not in full])
+
+
+def _unversioned_core_refused(req: Req, ctx: Context) -> Req | Resp:
+    """The old defect: the unversioned core-context URL taken for an unknown remote context."""
+    if LATEST_CORE_CONTEXT in (req.header("Link") or ""):
+        return problem(503, "LdContextNotAvailable")
+    return req
+
+
+def _merge_ignores_nulls(req: Req, ctx: Context) -> Req | None:
+    """urn:ngsi-ld:null in a batch merge taken for nothing to do: the attribute stays."""
+    body = req.json()
+    if not isinstance(body, list):
+        return None
+    kept = [
+        {k: v for k, v in e.items() if not (isinstance(v, dict) and v.get("value") == NULL)}
+        if isinstance(e, dict)
+        else e
+        for e in body
+    ]
+    return req.with_json(kept)
+
+
+def _is_ld(req: Req) -> bool:
+    return LD in (req.header("Content-Type") or "")
+
+
 # fmt: off
+BATCH_CONTEXT_ROWS = [
+    Fault("batch-first-context-for-all", ("BAT-015",),
+          chain(*(on_request("POST", f"entityOperations/{op}", _first_context_for_all,
+                             where=_is_ld) for op in ("create", "upsert", "update", "merge")))),
+    Fault("batch-merge-missing", ("BAT-016", "BAT-017"),
+          on_request("POST", "entityOperations/merge",
+                     lambda req, ctx: problem(404, "ResourceNotFound"))),
+    Fault("batch-merge-ignores-null", ("BAT-016",),
+          on_request("POST", "entityOperations/merge", _merge_ignores_nulls)),
+    Fault("batch-merge-unknown-answers-204", ("BAT-017",),
+          on_response("POST", "entityOperations/merge", 207, status(204))),
+    Fault("batch-result-names-iris", ("BAT-018",),
+          on_response("POST", "entityOperations/update", 207, _batch_result_as_iris,
+                      where=_names_parking)),
+]
+
 JSONLD_ROWS = [
     Fault("names-stored-as-written", ("LD-001",),
           chain(Hooks(request=_remember_parking_entities),
@@ -326,6 +433,15 @@ JSONLD_ROWS = [
           on_request("POST", "entities", _vocab_as_default_iri, where=_names_parking)),
     Fault("q-names-not-expanded", ("LD-008",),
           on_request("GET", "entities", _q_as_default_iri, where=_names_parking)),
+    Fault("update-result-names-iris", ("LD-009",),
+          on_response("POST", "entities/{id}/attrs", 207, _update_result_as_iris,
+                      where=_names_parking)),
+    Fault("default-vocabulary-compared-as-written", ("LD-010",),
+          chain(Hooks(request=_remember_full_default_types),
+                on_response("GET", "entities", 200, _types_as_written,
+                            where=lambda r: bool(r.param("type")) and not r.header("Link")))),
+    Fault("unversioned-core-context-refused", ("LD-011",),
+          Hooks(request=_unversioned_core_refused)),
 ]
 # fmt: on
 
