@@ -352,9 +352,9 @@ def _first_context_for_all(req: Req, ctx: Context) -> Req | None:
 def _remember_full_default_types(req: Req, ctx: Context) -> Req:
     """Note the ids of entities created with a default-vocabulary IRI as type."""
     body = req.json()
-    if req.method == "POST" and route(req) == "entities" and isinstance(body, dict):
-        if str(body.get("type", "")).startswith(DEFAULT_VOCAB):
-            ctx.state.setdefault("full", set()).add(body.get("id"))
+    created = req.method == "POST" and route(req) == "entities" and isinstance(body, dict)
+    if created and str(body.get("type", "")).startswith(DEFAULT_VOCAB):
+        ctx.state.setdefault("full", set()).add(body.get("id"))
     return req
 
 
