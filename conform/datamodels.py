@@ -63,6 +63,9 @@ def _load_schema(path: Path) -> dict[str, Any]:
     return contents if "$id" in contents else {**contents, "$id": path.resolve().as_uri()}
 
 
+_OUTLINE_DEPTH = 32  # $ref / allOf nesting followed by `outline` (a cycle stops here)
+
+
 class ModelSet:
     """The data models one can validate against, keyed by model (entity type) name."""
 
@@ -180,6 +183,32 @@ class ModelSet:
         if name not in self._schemas:
             raise UsageError(f"no model {name!r} (models: {', '.join(self.names)})")
         return self._schemas[name]
+
+    def outline(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The top-level members model NAME describes and those it requires, through `$ref`,
+        `allOf` (required too), `anyOf` and `oneOf` (members only: alternatives require
+        nothing for sure). An unresolvable `$ref` contributes nothing."""
+        members: set[str] = set()
+        required: set[str] = set()
+
+        def walk(node: Any, resolver: Any, sure: bool, depth: int = 0) -> None:
+            if not isinstance(node, dict) or depth > _OUTLINE_DEPTH:
+                return
+            if isinstance(node.get("properties"), dict):
+                members.update(node["properties"])
+            if sure and isinstance(node.get("required"), list):
+                required.update(r for r in node["required"] if isinstance(r, str))
+            if isinstance(node.get("$ref"), str):
+                with contextlib.suppress(Unresolvable, DataError):
+                    found = resolver.lookup(node["$ref"])
+                    walk(found.contents, found.resolver, sure, depth + 1)
+            for key, also_sure in (("allOf", sure), ("anyOf", False), ("oneOf", False)):
+                for item in node.get(key) or []:
+                    walk(item, resolver, also_sure, depth + 1)
+
+        schema = self.schema(name)
+        walk(schema, self.registry.resolver(base_uri=schema["$id"]), True)
+        return frozenset(members), frozenset(required)
 
     def validator(self, name: str) -> Validator:
         """The compiled validator of model NAME, built on first use and reused."""

@@ -36,6 +36,9 @@ def test_city_os_1_1_against_1_0() -> None:
     ]
     # 1.1's models are the official Smart Data Models (an allOf of the shipped schema)
     assert changes.models_changed == sorted(load_bundle("city-os@1.0").model_paths())
+    # looked at inside: what each official schema adds, drops or now requires
+    assert changes.model_changes["Streetlight"]["required added"] == ["status"]
+    assert "refDevice" in changes.model_changes["EVChargingStation"]["properties removed"]
     assert {"checks", "features"} <= set(changes.manifest_changed)
 
 
@@ -55,6 +58,7 @@ def test_a_changed_requirement_and_model_are_reported(tmp_path: Path) -> None:
     changes = compare(load_bundle("city-os@1.1"), load_bundle(folder))
     assert changes.requirements_changed == {"CORE-001": ["level"]}
     assert changes.models_changed == ["Streetlight"]
+    assert changes.model_changes == {"Streetlight": {"required added": ["name"]}}
     previous = previous_version(
         load_bundle(folder), [load_bundle("city-os@1.0"), load_bundle("city-os@1.1")]
     )

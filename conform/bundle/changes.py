@@ -9,6 +9,7 @@ from typing import Any
 from conform.bundle.files import read_yaml
 from conform.bundle.model import Bundle, Requirement
 from conform.bundle.operations import query_parameters
+from conform.datamodels import ModelSet
 
 _REQUIREMENT_FIELDS = ("title", "statement", "level", "cls", "clause")
 _MANIFEST_KEYS = ("base_standard", "checks", "defaults", "features", "profile")
@@ -32,6 +33,9 @@ class BundleChanges:
     models_added: list[str] = field(default_factory=list)
     models_removed: list[str] = field(default_factory=list)
     models_changed: list[str] = field(default_factory=list)
+    # model -> what changed in its schema: "properties added"/"properties removed"/
+    # "required added"/"required removed" -> names (resolved through $ref and allOf)
+    model_changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     manifest_changed: list[str] = field(default_factory=list)  # bundle.yaml keys
 
     @property
@@ -59,6 +63,24 @@ def _model(bundle: Bundle, name: str) -> str:
     return text.replace(f"/{bundle.version}/", "/{version}/")
 
 
+def _model_changes(old: Bundle, new: Bundle, names: list[str]) -> dict[str, dict[str, list[str]]]:
+    """How each of NAMES changed: the members and required members it gained or lost."""
+    if not names:
+        return {}
+    before, after = ModelSet.from_bundle(old), ModelSet.from_bundle(new)
+    out: dict[str, dict[str, list[str]]] = {}
+    for name in names:
+        (old_members, old_required), (members, required) = before.outline(name), after.outline(name)
+        found = {
+            "properties added": sorted(members - old_members),
+            "properties removed": sorted(old_members - members),
+            "required added": sorted(required - old_required),
+            "required removed": sorted(old_required - required),
+        }
+        out[name] = {k: v for k, v in found.items() if v}
+    return out
+
+
 def _requirement_fields(old: Requirement, new: Requirement) -> list[str]:
     return [f for f in _REQUIREMENT_FIELDS if getattr(old, f) != getattr(new, f)]
 
@@ -71,6 +93,7 @@ def compare(old: Bundle, new: Bundle) -> BundleChanges:
     new_reqs = {r.id: r for r in new.requirements}
     old_ops, new_ops = _operations(old), _operations(new)
     old_models, new_models = set(old.model_paths()), set(new.model_paths())
+    models_changed = sorted(m for m in old_models & new_models if _model(old, m) != _model(new, m))
     return BundleChanges(
         old=old.ref,
         new=new.ref,
@@ -95,9 +118,8 @@ def compare(old: Bundle, new: Bundle) -> BundleChanges:
         },
         models_added=sorted(new_models - old_models),
         models_removed=sorted(old_models - new_models),
-        models_changed=sorted(
-            m for m in old_models & new_models if _model(old, m) != _model(new, m)
-        ),
+        models_changed=models_changed,
+        model_changes=_model_changes(old, new, models_changed),
         manifest_changed=[k for k in _MANIFEST_KEYS if old.manifest.get(k) != new.manifest.get(k)],
     )
 
@@ -156,6 +178,14 @@ def render_changes(changes: BundleChanges, new: Bundle, titles: bool = True) -> 
     )
     section("models added", changes.models_added)
     section("models removed", changes.models_removed)
-    section("models changed", changes.models_changed)
+    section("models changed", [_model_line(m, changes) for m in changes.models_changed])
     section("bundle.yaml changed", changes.manifest_changed)
     return "\n".join(lines)
+
+
+def _model_line(name: str, changes: BundleChanges) -> str:
+    """A changed model and how: 'Streetlight: required added: name; properties removed: x'."""
+    how = changes.model_changes.get(name) or {}
+    if not how:
+        return f"{name}: no property or required member changed (constraints only)"
+    return f"{name}: " + "; ".join(f"{kind}: {', '.join(names)}" for kind, names in how.items())
