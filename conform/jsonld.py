@@ -137,3 +137,5 @@ class ContextLibrary:
                     raise cause from exc
                 cause = cause.__cause__ or getattr(cause, "cause", None)
             raise InvalidContext(str(exc).splitlines()[0]) from exc
+        except (ValueError, TypeError, AttributeError) as exc:  # pyld's own, e.g. a relative URL
+            raise InvalidContext(f"{type(exc).__name__}: {exc}") from exc

@@ -55,3 +55,21 @@ def test_an_unknown_remote_context_is_never_fetched(library, monkeypatch):
 def test_an_invalid_context_is_reported(library):
     with pytest.raises(InvalidContext):
         library.names({"@version": 2.0})
+
+
+def test_a_relative_context_url_is_invalid_not_a_crash(library):
+    with pytest.raises(InvalidContext):
+        library.names("")
+
+
+def test_the_unversioned_core_context_is_the_core_context(library):
+    unversioned = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"
+    assert library.is_core(unversioned) and library.is_core(library.core_url)
+    assert library.names(unversioned) is library.names()
+
+
+def test_a_name_compacts_to_its_term_even_when_the_term_coerces_values(library):
+    core = library.names()  # the core context's observedAt carries "@type": "DateTime"
+    assert core.compact(core.expand("observedAt")) == "observedAt"
+    default = "https://uri.etsi.org/ngsi-ld/default-context/Foo"
+    assert core.compact(default) == "Foo"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -335,9 +334,15 @@ def _batch_result_as_iris(req: Req, resp: Resp, ctx: Context) -> Resp | None:
     body = resp.json()
     if not isinstance(body, dict):
         return None
-    text = json.dumps(body.get("errors"))
-    renamed = re.sub(r"[A-Za-z]+", lambda m: str(_as_iri(m.group(0))), text)
-    return resp.with_json({**body, "errors": json.loads(renamed)})
+
+    def renamed(entry: Any) -> Any:
+        error = entry.get("error") if isinstance(entry, dict) else None
+        if not isinstance(error, dict) or not isinstance(error.get("detail"), str):
+            return entry
+        detail = re.sub(r"[A-Za-z]+", lambda m: str(_as_iri(m.group(0))), error["detail"])
+        return {**entry, "error": {**error, "detail": detail}}
+
+    return resp.with_json({**body, "errors": [renamed(e) for e in body.get("errors") or []]})
 
 
 def _first_context_for_all(req: Req, ctx: Context) -> Req | None:
