@@ -178,7 +178,8 @@ def render_changes(changes: BundleChanges, new: Bundle, titles: bool = True) -> 
     )
     section("models added", changes.models_added)
     section("models removed", changes.models_removed)
-    section("models changed", [_model_line(m, changes) for m in changes.models_changed])
+    models = changes.models_changed
+    section("models changed", [_model_line(m, changes) for m in models] if titles else models)
     section("bundle.yaml changed", changes.manifest_changed)
     return "\n".join(lines)
 
