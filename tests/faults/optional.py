@@ -103,7 +103,8 @@ BATCH_ROWS = [
           chain(*(on_response("POST", f"entityOperations/{op}", 207, _MODEL_ERRORS_AS_SUCCESS)
                   for op in ("create", "upsert")))),
     Fault("batch-context-member-accepted", ("BAT-013",),
-          on_request("POST", "entityOperations/create", _strip_batch_context)),
+          on_request("POST", "entityOperations/create", _strip_batch_context,
+                     where=lambda r: "ld+json" not in (r.header("Content-Type") or ""))),
     Fault("batch-create-hides-successes", ("BAT-002",),
           on_response("POST", "entityOperations/create", 207,
                       edit_json(_no_success_beside_existing))),
