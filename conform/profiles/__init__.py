@@ -64,6 +64,12 @@ class Collections:
     batch_member: str = (
         ""  # a batch body is an object listing its items in this member ("": a list)
     )
+    # A regex finding every id a body can name, in any text (NGSI-LD: URIs). Empty: ids are
+    # recognisable only where the documented shape puts them, so a write naming entities in its
+    # body must have that shape, and a body that is not JSON must prove it names only owned ids.
+    ids_in_text: str = ""
+    # members of a batch item that select entities by pattern instead of naming them
+    batch_selectors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

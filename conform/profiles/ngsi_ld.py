@@ -26,6 +26,7 @@ PROFILE = Profile(
         batch_deletes=frozenset({"delete"}),
         scopes=frozenset({"temporal"}),
         cleanup_first="subscriptions",  # a subscription watches entities: it goes first
+        ids_in_text=r"urn:[^\s\"',\]\}]+",  # entity ids are URIs; the URN form is customary
     ),
     fuzzing=Fuzzing(
         resource_parameters=MappingProxyType(

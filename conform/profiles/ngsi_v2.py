@@ -34,6 +34,7 @@ PROFILE = Profile(
         scopes=frozenset(),
         cleanup_first="subscriptions",
         batch_member=BATCH_MEMBER,
+        batch_selectors=frozenset({"idPattern"}),  # op/query's selector; Orion refuses it here
     ),
     fuzzing=Fuzzing(
         resource_parameters=MappingProxyType(
