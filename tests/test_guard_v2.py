@@ -158,7 +158,7 @@ NOT_JSON = [
 def test_a_body_that_is_not_json_is_refused_unless_it_names_only_owned_ids(
     client: Client, server: HttpServer, path: str, text: str, kind: str
 ) -> None:
-    with pytest.raises(SafetyError, match="not JSON|outside"):
+    with pytest.raises(SafetyError, match=r"not JSON|outside"):
         client.post(path, data=text, headers={"Content-Type": kind})
     assert server.requests == []
 
