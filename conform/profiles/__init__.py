@@ -94,6 +94,7 @@ class Profile:
     """Every fact of one protocol the core needs; one frozen instance per profile module."""
 
     name: str
+    api_name: str  # what users call the API, e.g. "NGSI-LD" ("no NGSI-LD API at this URL")
     api_root: str  # below the target's root URL, e.g. /ngsi-ld/v1
     tenant_header: str  # sent with system.yaml's `tenant:`
     error_media_type: str  # Content-Type of an error body

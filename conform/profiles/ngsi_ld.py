@@ -10,6 +10,7 @@ ERROR_TYPE_PREFIX = "https://uri.etsi.org/ngsi-ld/errors/"  # clause 5.5.2; suit
 
 PROFILE = Profile(
     name="ngsi-ld",  # ETSI GS CIM 009
+    api_name="NGSI-LD",
     api_root="/ngsi-ld/v1",
     tenant_header="NGSILD-Tenant",  # clause 6.3.14
     error_media_type="application/json",
