@@ -24,8 +24,9 @@ def probe_problem(response: Response, server: str, profile: Profile) -> str:
 
     Only answers no API of the PROFILE gives stop the run: a missing route, a success that is
     not JSON and does not claim to be (a web page), an access refusal, a gateway saying the
-    service is down. Any other answer, even a wrong one (a JSON media type over an empty or broken body), is
-    the target's to be judged on: its requirements fail instead of all being 'could not test'.
+    service is down. Any other answer, even a wrong one (a JSON media type over an empty or
+    broken body), is the target's to be judged on: its requirements fail instead of all being
+    'could not test'.
     """
     status, kind = response.status_code, response.media_type or "no Content-Type"
     api_root = profile.api_root
