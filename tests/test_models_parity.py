@@ -21,8 +21,8 @@ from referencing.jsonschema import DRAFT202012
 
 from conform.bundle import load_bundle
 from conform.datafiles import validate_document
-from conform.datamodel_forms import NGSI_V2, Form
 from conform.datamodel_formats import FORMAT_CHECKER
+from conform.datamodel_forms import NGSI_V2, Form
 from conform.datamodels import ModelSet
 
 # the shared reference copy beside the checkout (or beside the worktrees' folder), if present
