@@ -148,3 +148,14 @@ def test_diff_of_two_v2_runs_names_the_waived_requirement(runs: dict[str, Path])
     gate = run_cli("report", "diff", str(runs["en"]), str(runs["ja"]), "--fail-on-regression")
     assert gate.returncode == 1, gate.stdout
     assert WAIVED in gate.stdout
+
+
+def test_report_show_and_export_read_a_v2_run(runs: dict[str, Path], tmp_path: Path) -> None:
+    shown = run_cli("report", "show", str(runs["ja"]), "--lang", "ja")
+    assert shown.returncode == 0, shown.stderr
+    assert "CONDITIONAL" in shown.stdout and "city-os-v2@1.0" in shown.stdout
+    done = run_cli("report", "export", str(runs["en"]), "--format", "earl", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "report.earl.jsonld").read_bytes() == (
+        runs["en"] / "report.earl.jsonld"
+    ).read_bytes()
