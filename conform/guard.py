@@ -15,7 +15,11 @@ from conform.profiles import Collections
 
 DESTRUCTIVE = frozenset({"PATCH", "PUT", "DELETE"})
 WRITES = DESTRUCTIVE | {"POST"}
-_URN = re.compile(r"urn:[^\s\"',\]\}]+", re.IGNORECASE)
+# Without a profile's `ids_in_text`, a non-JSON body is read as a lax server might: an `id`
+# member (quoted or not, `:` or `=`) with a quoted value. Once those are taken out, any other `id`,
+# an escape (`\u0069d`, `%69d`, `&#105;d`) or a NUL (UTF-16) could still spell one: refused.
+_TEXT_ID = re.compile(r"""(["']?)id\1\s*[:=]\s*(["'])([^"'\\]*)\2""", re.IGNORECASE)
+_HIDDEN_ID = re.compile(r"id|[\\%&\x00]", re.IGNORECASE)
 
 
 class SafetyError(ConformError):
@@ -104,6 +108,64 @@ def body_ids(route: Route, value: Any) -> list[str]:
     return ids
 
 
+def names_entities(method: str, route: Route) -> bool:
+    """Whether a request names the entities it writes in its body (a create, a batch write)."""
+    rules = route.rules
+    if method != "POST" or (route.batch and route.op in rules.batch_reads):
+        return False
+    return route.batch or (route.collection == rules.batch_target and route.depth == 0)
+
+
+def shape_problem(route: Route, value: Any) -> str:
+    """Why a JSON body naming entities is not the documented shape of a profile whose ids are
+    recognisable only there (`ids_in_text` empty), or ''."""
+    rules = route.rules
+    if rules.ids_in_text:
+        return ""
+    if not isinstance(value, dict):
+        return "the body is not a JSON object"
+    member = rules.batch_member
+    if not route.batch or not member:
+        return ""
+    items = value.get(member)
+    if not isinstance(items, list):
+        return f"its {member!r} member is not a list"
+    for item in items:
+        if not isinstance(item, dict) or "id" not in item:
+            return f"an item of {member!r} is not an object with an id"
+        if rules.batch_selectors & item.keys():
+            return f"an item of {member!r} selects entities by pattern"
+    return ""
+
+
+def text_ids(text: str, rules: Collections) -> list[str] | None:
+    """The ids a non-JSON body could name to a lax server, or None when that cannot be known."""
+    if rules.ids_in_text:
+        return re.findall(rules.ids_in_text, text, re.IGNORECASE)
+    if _HIDDEN_ID.search(_TEXT_ID.sub("", text)):
+        return None
+    return [m.group(3) for m in _TEXT_ID.finditer(text)]
+
+
+def _named_ids(method: str, path: str, route: Route, value: Any, text: str | None) -> list[str]:
+    """The ids a write's body names (VALUE: its JSON, else None); SafetyError when they cannot
+    be known."""
+    rules = route.rules
+    entity_write = names_entities(method, route)
+    if value is not None:
+        problem = shape_problem(route, value) if entity_write else ""
+        if problem:
+            raise SafetyError(f"refused {method} {path}: {problem}, so its ids cannot be checked")
+        return body_ids(route, value)
+    found = text_ids(text or "", rules)  # not JSON, but maybe JSON to a lax server
+    batch_text = route.batch and not rules.ids_in_text  # only JSON shows a batch's items
+    if entity_write and (found is None or batch_text):
+        raise SafetyError(
+            f"refused {method} {path}: the body is not JSON, so its ids cannot be checked"
+        )
+    return found or []
+
+
 def _strings(value: Any) -> list[str]:
     """The strings in a JSON value (an id sent as a list or object to test it is refused)."""
     if isinstance(value, str):
@@ -136,10 +198,10 @@ def check(
         raise SafetyError(f"refused {method} {path}: body repeats a member naming ids") from None
     if method in DESTRUCTIVE and route.path_id is None:
         raise SafetyError(f"refused {method} {path}: no resource id in the path")
-    named = body_ids(route, value) if value is not None else _URN.findall(text or "")
+    named = _named_ids(method, path, route, value, text)
     in_body = allowed if marked is None else (lambda i: allowed(i) or marked(i))
     foreign = [i for i in [route.path_id] if i is not None and not allowed(i)]
-    foreign += [i for i in named if not in_body(i)]  # non-JSON: maybe JSON to a lax server
+    foreign += [i for i in named if not in_body(i)]
     if foreign:
         raise SafetyError(
             f"refused {method} {path}: id {foreign[0]!r} is outside the run's namespace"
@@ -186,10 +248,10 @@ class Ledger:
         route = Route.parse(path, self.rules)
         rules = self.rules
         try:
-            value, _ = parse_body(body, rules.batch_member)
+            value, text = parse_body(body, rules.batch_member)
         except _Unsafe:
             return
-        ids = body_ids(route, value) if value is not None else []
+        ids = body_ids(route, value) if value is not None else text_ids(text or "", rules) or []
         maybe_done = status is None or not 400 <= status < 500
         if method == "POST" and maybe_done and route.depth == 0:
             if route.collection in rules.creating:

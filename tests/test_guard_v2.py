@@ -21,6 +21,7 @@ V2 = load_profile("ngsi-v2")
 NS = Namespace.new("c0ffee42", V2.id_form)
 VENDOR = "streetlight-001"
 ACTIONS = ("append", "appendStrict", "update", "replace", "delete")
+JSON_TYPE = {"Content-Type": "application/json"}
 
 
 def answer(seen: Seen) -> Answer:
@@ -78,7 +79,7 @@ def test_a_repeated_entities_member_is_refused(client: Client, server: HttpServe
     mine = json.dumps(update("delete", NS.entity_id("Room")))[1:-1]
     raw = "{" + mine + ', "entities": [{"id": "' + VENDOR + '"}]}'
     with pytest.raises(SafetyError, match="repeats"):
-        client.post("/op/update", data=raw, headers={"Content-Type": "application/json"})
+        client.post("/op/update", data=raw, headers=JSON_TYPE)
     assert server.requests == []
 
 
@@ -108,3 +109,75 @@ def test_a_marked_id_unsafe_in_a_path_is_left_not_deleted(client: Client) -> Non
     odd = f"{NS.prefix}a/../{VENDOR}"
     client.post("/entities", json={"id": odd, "type": "Room"})  # a lax server accepts it
     assert client.cleanup() == [odd]  # reported as left behind, never sent as a path
+
+
+MINE = NS.entity_id("Room")
+# Bodies whose ids the guard cannot read where NGSI v2 puts them: refused whatever they name,
+# since a lax server may still find an id in them (the run's own ids included: fail closed).
+NOT_THE_DOCUMENTED_SHAPE = [
+    ("/op/update", {"actionType": "delete", "entities": {"id": MINE}}),  # a lone object
+    ("/op/update", [{"id": MINE}]),  # a bare list
+    ("/op/update", {"actionType": "delete"}),  # no entities member
+    ("/op/update", {"actionType": "delete", "data": [{"id": VENDOR}]}),  # elsewhere
+    ("/op/update", {"actionType": "delete", "entities": [VENDOR]}),  # an item that is a string
+    ("/op/update", {"actionType": "delete", "entities": [{"type": "Streetlight"}]}),  # no id
+    ("/op/update", {"actionType": "delete", "entities": [{"id": MINE, "idPattern": ".*"}]}),
+    ("/op/notify", {"subscriptionId": "5f1e", "data": [{"id": VENDOR, "type": "T"}]}),
+    ("/entities", [{"id": MINE, "type": "Room"}]),  # a create is one object
+    ("/entities?options=upsert", "x"),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), NOT_THE_DOCUMENTED_SHAPE)
+def test_json_not_of_the_documented_shape_is_refused(
+    client: Client, server: HttpServer, path: str, body: object
+) -> None:
+    with pytest.raises(SafetyError, match="cannot be checked"):
+        client.post(path, json=body)
+    assert server.requests == []
+
+
+def _text(body: dict[str, object]) -> str:
+    return json.dumps(body)[:-1]  # cut short: no longer JSON, still readable to a lax server
+
+
+NOT_JSON = [
+    ("/op/update", _text(update("delete", MINE)), "application/json"),  # only own ids: a batch
+    ("/op/update", "actionType=delete&entities=" + VENDOR, "application/x-www-form-urlencoded"),
+    ("/op/update", "", "application/json"),
+    ("/entities?options=upsert", _text({"id": VENDOR, "type": "Streetlight"}), "application/json"),
+    ("/entities", "{id: '" + VENDOR + "', type: 'Streetlight'", "application/json"),  # JSON5
+    ("/entities", '{"\\u0069d": "' + MINE + '", "i\\u0064": "' + VENDOR + '"', "application/json"),
+    ("/entities", "i%64=" + VENDOR, "application/x-www-form-urlencoded"),
+    ("/entities", f'{{"id": "{MINE}", "kid": "{VENDOR}"', "application/json"),  # stray id
+    ("/entities", f"<entity><id>{VENDOR}</id></entity>", "application/xml"),
+]
+
+
+@pytest.mark.parametrize(("path", "text", "kind"), NOT_JSON)
+def test_a_body_that_is_not_json_is_refused_unless_it_names_only_owned_ids(
+    client: Client, server: HttpServer, path: str, text: str, kind: str
+) -> None:
+    with pytest.raises(SafetyError, match=r"not JSON|outside"):
+        client.post(path, data=text, headers={"Content-Type": kind})
+    assert server.requests == []
+
+
+def test_a_utf16_body_is_refused(client: Client, server: HttpServer) -> None:
+    body = json.dumps({"id": VENDOR, "type": "Streetlight"}).encode("utf-16")
+    with pytest.raises(SafetyError, match="not JSON"):
+        client.post("/entities?options=upsert", data=body, headers={"Content-Type": "text/json"})
+    assert server.requests == []
+
+
+def test_broken_bodies_that_name_only_owned_ids_pass_and_are_cleaned_up(
+    client: Client, server: HttpServer
+) -> None:
+    """What the errors suite sends: a cut-short create of an own id (a lax server may create
+    it: the ledger remembers it), an XML body naming nothing, a text value by path."""
+    client.post("/entities", data=_text({"id": MINE, "type": "Room"}), headers=JSON_TYPE)
+    client.post("/entities", data="<entity/>", headers={"Content-Type": "application/xml"})
+    text = {"Content-Type": "text/plain"}
+    client.put(f"/entities/{MINE}/attrs/s/value", data=f'"{VENDOR}"', headers=text)
+    assert [s.method for s in server.requests] == ["POST", "POST", "PUT"]
+    assert client.created == [MINE]

@@ -76,6 +76,17 @@ def test_static_file_server_has_no_ngsi_ld_api(static_files: str, tmp_path: Path
              "404 (text/html)")  # fmt: skip
 
 
+def test_static_file_server_has_no_ngsi_v2_api(static_files: str, tmp_path: Path) -> None:
+    """The wording is the run's profile's: a v2 run looks for (and misses) NGSI v2."""
+    out = tmp_path / "o"
+    proc = conform("--bundle", "city-os-v2", "--url", static_files, "--out", str(out), cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    _stopped(proc.stdout, f"no NGSI v2 API at {static_files}/v2: an entity query answered "
+             "404 (text/html); give the server root whose API is under /v2")  # fmt: skip
+    assert "NGSI-LD" not in proc.stdout
+    assert _report(out)["verdict"] == "INCOMPLETE"
+
+
 def test_html_catch_all_is_no_ngsi_ld_api(tmp_path: Path) -> None:
     page = Answer(200, {"Content-Type": "text/html"}, b"<html>app</html>")
     with HttpServer(lambda _: page) as srv:

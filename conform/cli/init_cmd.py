@@ -14,21 +14,24 @@ from conform.runner.preflight import check_writable
 SYSTEM_TEMPLATE = """\
 # conform system file: the system under test. Fill in `url`, then run
 #   conform run --system system.yaml
+# (an NGSI v2 / FIWARE Orion city OS: conform run --bundle city-os-v2 --system system.yaml)
 # Secrets never go in this file: name an environment variable (*_env) or a file (*_file).
 
 name: my-system                 # letters, digits, '.', '_', '-'; names the report folder
 url: ""                         # REQUIRED: the server root, e.g. https://staging.example.city
-                                # (the API is expected under /ngsi-ld/v1 below it)
+                                # (the API is expected under /ngsi-ld/v1 below it;
+                                # under /v2 for NGSI v2)
 vendor: ""
 product_version: ""
 lang: en                        # report language: en or ja
 
 # Optional conformance classes the system declares (the mandatory ones always apply):
-classes: []                     # e.g. [batch, subscriptions, discovery]
+classes: []                     # e.g. [batch, subscriptions, discovery]; NGSI v2 also
+                                # multi-tenancy (needs tenant:)
 # Data models the system serves (names of the bundle's models/*.json):
 data_models: []                 # e.g. [Streetlight, OffStreetParking]
 
-# tenant: my-tenant             # sent as NGSILD-Tenant
+# tenant: my-tenant             # sent as NGSILD-Tenant (NGSI v2: as Fiware-Service)
 # headers:                      # extra headers on every request (no credentials here)
 #   X-Request-Source: conform
 # ca_bundle: certs/ca.pem       # PEM file to trust for https (relative to this file)

@@ -64,6 +64,12 @@ class Collections:
     batch_member: str = (
         ""  # a batch body is an object listing its items in this member ("": a list)
     )
+    # A regex finding every id a body can name, in any text (NGSI-LD: URIs). Empty: ids are
+    # recognisable only where the documented shape puts them, so a write naming entities in its
+    # body must have that shape, and a body that is not JSON must prove it names only owned ids.
+    ids_in_text: str = ""
+    # members of a batch item that select entities by pattern instead of naming them
+    batch_selectors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class Profile:
     """Every fact of one protocol the core needs; one frozen instance per profile module."""
 
     name: str
+    api_name: str  # what users call the API, e.g. "NGSI-LD" ("no NGSI-LD API at this URL")
     api_root: str  # below the target's root URL, e.g. /ngsi-ld/v1
     tenant_header: str  # sent with system.yaml's `tenant:`
     error_media_type: str  # Content-Type of an error body

@@ -15,6 +15,7 @@ LATEST_CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.json
 
 PROFILE = Profile(
     name="ngsi-ld",  # ETSI GS CIM 009
+    api_name="NGSI-LD",
     api_root="/ngsi-ld/v1",
     tenant_header="NGSILD-Tenant",  # clause 6.3.14
     error_media_type="application/json",
@@ -31,6 +32,7 @@ PROFILE = Profile(
         batch_deletes=frozenset({"delete"}),
         scopes=frozenset({"temporal"}),
         cleanup_first="subscriptions",  # a subscription watches entities: it goes first
+        ids_in_text=r"urn:[^\s\"',\]\}]+",  # entity ids are URIs; the URN form is customary
     ),
     fuzzing=Fuzzing(
         resource_parameters=MappingProxyType(

@@ -17,6 +17,7 @@ BATCH_MEMBER = "entities"  # POST /v2/op/update names the entities it writes in 
 
 PROFILE = Profile(
     name="ngsi-v2",
+    api_name="NGSI v2",
     api_root=API_ROOT,
     tenant_header=TENANT_HEADER,
     error_media_type="application/json",
@@ -34,6 +35,7 @@ PROFILE = Profile(
         scopes=frozenset(),
         cleanup_first="subscriptions",
         batch_member=BATCH_MEMBER,
+        batch_selectors=frozenset({"idPattern"}),  # op/query's selector; Orion refuses it here
     ),
     fuzzing=Fuzzing(
         resource_parameters=MappingProxyType(

@@ -73,7 +73,8 @@ def _suite_dir(config: RunConfig, bundle: Bundle) -> Path:
 def _probe(ctx: SuiteContext) -> str:
     """'' if the endpoint can be tested, else why not (one actionable line)."""
     ctx.evidence.set_phase("probe")
-    path, params = profile_for(ctx.bundle).probe.request(tuple(ctx.target.data_models))
+    profile = profile_for(ctx.bundle)
+    path, params = profile.probe.request(tuple(ctx.target.data_models))
     try:
         response = ctx.client.get(path, params=params)
     except BodyTooLarge as exc:  # the harness's own cap, not proof the target broke a rule
@@ -84,7 +85,7 @@ def _probe(ctx: SuiteContext) -> str:
         return unreachable(str(exc))
     finally:
         ctx.evidence.set_phase("")
-    return probe_problem(response, ctx.client.base_url, ctx.client.api_root)
+    return probe_problem(response, ctx.client.base_url, profile)
 
 
 def _execute(

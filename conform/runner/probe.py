@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from conform.http import Response
+from conform.profiles import Profile
 
 _NOT_READY = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 _NO_ROUTE = {404, 405, 501}
@@ -18,15 +19,17 @@ def _is_json(response: Response) -> bool:
     return True
 
 
-def probe_problem(response: Response, server: str, api_root: str) -> str:
+def probe_problem(response: Response, server: str, profile: Profile) -> str:
     """Why RESPONSE to the probe (an entity query) shows the run cannot test, or ''.
 
-    Only answers no NGSI-LD API gives stop the run: a missing route, a success that is not JSON
-    and does not claim to be (a web page), an access refusal, a gateway saying the service is
-    down. Any other answer, even a wrong one (a JSON media type over an empty or broken body), is
-    the target's to be judged on: its requirements fail instead of all being 'could not test'.
+    Only answers no API of the PROFILE gives stop the run: a missing route, a success that is
+    not JSON and does not claim to be (a web page), an access refusal, a gateway saying the
+    service is down. Any other answer, even a wrong one (a JSON media type over an empty or
+    broken body), is the target's to be judged on: its requirements fail instead of all being
+    'could not test'.
     """
     status, kind = response.status_code, response.media_type or "no Content-Type"
+    api_root = profile.api_root
     api_url = server + api_root
     if status == 403:
         return (
@@ -38,7 +41,7 @@ def probe_problem(response: Response, server: str, api_root: str) -> str:
     success_not_json = 200 <= status < 300 and not kind.endswith("json")
     if (status in _NO_ROUTE or success_not_json) and not _is_json(response):
         return (
-            f"no NGSI-LD API at {api_url}: an entity query answered {status} ({kind}); "
+            f"no {profile.api_name} API at {api_url}: an entity query answered {status} ({kind}); "
             f"give the server root whose API is under {api_root}"
         )
     return ""

@@ -251,10 +251,9 @@ class ReferenceServerV2(BackgroundServer):
         super().__init__(host, port)
         self.bundle = bundle if bundle is not None else load_bundle(DEFAULT_V2_BUNDLE)
         self.store = TenantStore()
-        models = self.bundle.models_dir
         self.services = Services(
             self.store,
-            ModelSet.from_folder(models) if models.is_dir() else None,
+            ModelSet.from_bundle(self.bundle),  # the official Smart Data Models and overlay
             _settings(self.bundle),
             Notifier(self.store),
         )
