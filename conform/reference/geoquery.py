@@ -62,6 +62,9 @@ def reference_geometry(geometry: Any, coordinates: Any) -> BaseGeometry:
             raise bad_data(f"coordinates {coordinates!r} are not a JSON array") from exc
     if _depth(coordinates) != DEPTH[geometry]:
         raise bad_data(f"coordinates {coordinates!r} do not fit a {geometry}")
+    polygons = {"Polygon": [coordinates], "MultiPolygon": coordinates}.get(geometry, [])
+    if any(len(r) < 4 or r[0] != r[-1] for rings in polygons for r in rings):
+        raise bad_data("every polygon ring needs 4 or more positions, the last equal to the first")
     try:
         found = shape({"type": geometry, "coordinates": coordinates})
     except (ValueError, TypeError, ShapelyError) as exc:
