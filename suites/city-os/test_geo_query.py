@@ -55,6 +55,7 @@ OBSERVED = _poly(139.69, 35.67, 139.71, 35.69)
 
 WITHIN = _poly(139.695, 35.675, 139.865, 35.715)  # p1-p3 and half of pair
 OVERLAPS = _poly(139.74, 35.605, 139.805, 35.69)  # p3 and a corner of square
+AROUND_CENTRE = _poly(139.685, 35.665, 139.72, 35.695)  # p1, p2 and the observationSpace
 DISJOINT = _poly(139.69, 35.67, 139.72, 35.69)  # around p1, p2
 CROSSING = {"type": "LineString", "coordinates": [[139.61, 35.58], [139.61, 35.64]]}
 PAIR = {
@@ -199,12 +200,15 @@ def test_overlaps(client, data):
 
 @pytest.mark.req("GEO-009")
 def test_geoproperty_selects_the_geo_property(client, data):
-    r = _geo_get(client, data, "intersects", CENTRE_POINT, geoproperty="observationSpace")
+    observed = data.where("within", AROUND_CENTRE)
+    assert observed == {data.ids["p1"], data.ids["p2"]}
+    assert shape(OBSERVED).within(shape(AROUND_CENTRE))
+    r = _geo_get(client, data, "within", AROUND_CENTRE, geoproperty="observationSpace")
     expect_status(r, 200)
-    expect_ids(r, {data.ids["observer"]}, "georel=intersects geoproperty=observationSpace")
-    r = _geo_get(client, data, "intersects", CENTRE_POINT, geoproperty="location")
+    expect_ids(r, {data.ids["observer"]}, "georel=within geoproperty=observationSpace")
+    r = _geo_get(client, data, "within", AROUND_CENTRE, geoproperty="location")
     expect_status(r, 200)
-    expect_ids(r, set(), "georel=intersects geoproperty=location")
+    expect_ids(r, observed, "georel=within geoproperty=location")
 
 
 @pytest.mark.req("GEO-010")

@@ -10,6 +10,7 @@ from faults.content import ERROR_ROWS, MODEL_ROWS, SHOULD_ROWS, UNDECLARED_MODEL
 from faults.mandatory import CORE_ROWS, QUERY_ROWS
 from faults.ngsi_ld import (
     CONTEXT_MODEL_ROW,
+    GEO_ROWS,
     JSONLD_ROWS,
     MERGE_REPLACE_ROWS,
     MULTI_INSTANCE_ROWS,
@@ -35,4 +36,5 @@ FAULTS: tuple[Fault, ...] = (
     *JSONLD_ROWS,
     CONTEXT_MODEL_ROW,
     *SUBSCRIPTION_FULL_ROWS,
+    *GEO_ROWS,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,7 @@ from faults.rewrites import (
     req_header,
     route,
     status,
+    with_problem,
 )
 
 GEO_QUERY = ("georel", "geometry", "coordinates", "geoproperty")
@@ -182,8 +184,6 @@ STRICTNESS_ROWS = [
                       where=has_param("options", "noOverwrite"))),
     Fault("unknown-parameters-ignored", ("ERR-025",),
           Hooks(request=_ignore_unknown_parameters)),
-    Fault("geo-query-ignored", ("ERR-026",),
-          on_request("GET", "entities", _ignore_geo_query)),
 ]
 
 MERGE_REPLACE_ROWS = [
@@ -224,6 +224,90 @@ MULTI_INSTANCE_ROWS = [
                       where=has_param("q"))),
 ]
 
+# fmt: on
+
+
+# --- geo-queries ----------------------------------------------------------------------------
+
+
+def _georel_is(*prefixes: str) -> Any:
+    """The request's georel starts with one of PREFIXES."""
+    return lambda req: (req.param("georel") or "").startswith(prefixes)
+
+
+def _near_point(req: Req) -> bool:
+    return _georel_is("near;")(req) and req.param("geometry") == "Point"
+
+
+def _is_geo_query(req: Req) -> bool:
+    return any(req.param(name) is not None for name in GEO_QUERY)
+
+
+def _geo_json_query(req: Req) -> bool:
+    return accepts("application/geo+json")(req) and _is_geo_query(req)
+
+
+def _georel_as(relation: str) -> Any:
+    """The old defect: one relation evaluated as another (operands swapped, a wrong predicate)."""
+    return param("georel", relation)
+
+
+def _swap_lon_lat(req: Req, ctx: Context) -> Req | None:
+    """The old defect: the near point read as [lat, lon] instead of GeoJSON's [lon, lat]."""
+    try:
+        lon, lat = json.loads(req.param("coordinates") or "")
+    except ValueError:
+        return None
+    return req.with_param("coordinates", json.dumps([lat, lon]))
+
+
+def _distance_in_kilometres(req: Req, ctx: Context) -> Req:
+    """The old defect: maxDistance taken in kilometres, not metres."""
+    name, _, number = (req.param("georel") or "").partition("==")
+    return req.with_param("georel", f"{name}=={float(number) * 1000:g}")
+
+
+def _min_as_max(req: Req, ctx: Context) -> Req:
+    """The old defect: minDistance treated like maxDistance."""
+    georel = req.param("georel") or ""
+    return req.with_param("georel", georel.replace("minDistance", "maxDistance"))
+
+
+def _geo_on(relation: str, new: str) -> Hooks:
+    return on_request("GET", "entities", _georel_as(new), where=_georel_is(relation))
+
+
+# fmt: off
+GEO_ROWS = [
+    Fault("near-query-ignored", ("GEO-001", "GEO-002", "GEO-012"),
+          on_request("GET", "entities", _ignore_geo_query, where=_near_point)),
+    Fault("near-point-read-lat-lon", ("GEO-001", "GEO-002", "GEO-012"),
+          on_request("GET", "entities", _swap_lon_lat, where=_georel_is("near"))),
+    Fault("max-distance-in-kilometres", ("GEO-001", "GEO-012"),
+          on_request("GET", "entities", _distance_in_kilometres,
+                     where=_georel_is("near;maxDistance"))),
+    Fault("min-distance-as-max-distance", ("GEO-002",),
+          on_request("GET", "entities", _min_as_max, where=_georel_is("near;minDistance"))),
+    Fault("within-as-intersects", ("GEO-003",), _geo_on("within", "intersects")),
+    Fault("contains-as-within", ("GEO-004",), _geo_on("contains", "within")),
+    Fault("intersects-as-within", ("GEO-005",), _geo_on("intersects", "within")),
+    Fault("equals-as-intersects", ("GEO-006",), _geo_on("equals", "intersects")),
+    Fault("disjoint-as-intersects", ("GEO-007",), _geo_on("disjoint", "intersects")),
+    Fault("overlaps-as-intersects", ("GEO-008",), _geo_on("overlaps", "intersects")),
+    Fault("geoproperty-ignored", ("GEO-009",),
+          on_request("GET", "entities", param("geoproperty", None))),
+    Fault("post-query-ignores-geoq", ("GEO-010",),
+          on_request("POST", "entityOperations/query", _post_query_without("geoQ")),
+          also=("GEO-011",)),  # an ignored geoQ cannot be refused when malformed either
+    Fault("bad-geo-query-answers-500", ("GEO-011",),
+          on_response("GET", "entities", 400, with_problem(500, "InternalError"),
+                      where=_is_geo_query)),
+    Fault("geo-json-ignores-geo-query", ("GEO-012",),
+          on_request("GET", "entities", _ignore_geo_query,
+                     where=_geo_json_query)),
+    Fault("geometry-property-ignored", ("GEO-013",),
+          on_request("GET", "entities", param("geometryProperty", None))),
+]
 # fmt: on
 
 
