@@ -16,6 +16,7 @@ from faults.ngsi_ld import (
     MULTI_INSTANCE_ROWS,
     STRICTNESS_ROWS,
     SUBSCRIPTION_FULL_ROWS,
+    TEMPORAL_ROWS,
 )
 from faults.optional import BATCH_ROWS, DISCOVERY_ROWS, SUBSCRIPTION_ROWS
 from faults.rewrites import Fault
@@ -37,4 +38,5 @@ FAULTS: tuple[Fault, ...] = (
     CONTEXT_MODEL_ROW,
     *SUBSCRIPTION_FULL_ROWS,
     *GEO_ROWS,
+    *TEMPORAL_ROWS,
 )

@@ -18,6 +18,7 @@ from faults.rewrites import (
     chain,
     created,
     has_param,
+    header,
     on_request,
     on_response,
     param,
@@ -307,6 +308,103 @@ GEO_ROWS = [
                      where=_geo_json_query)),
     Fault("geometry-property-ignored", ("GEO-013",),
           on_request("GET", "entities", param("geometryProperty", None))),
+]
+# fmt: on
+
+
+# --- temporal -------------------------------------------------------------------------------
+
+
+def _temporal(method: str, depth: int) -> Any:
+    """Requests of METHOD on /temporal/entities (depth 0), /{id} (1) or /{id}/attrs (2)."""
+    return lambda req: (
+        req.method == method
+        and req.parts()[:2] == ["temporal", "entities"]
+        and len(req.parts()) == 2 + depth
+    )
+
+
+def _temporal_request(method: str, depth: int, rewrite: Any, where: Any = None) -> Hooks:
+    hit = _temporal(method, depth)
+
+    def hook(req: Req, ctx: Context) -> Req | Resp:
+        if hit(req) and (where is None or where(req)):
+            return rewrite(req, ctx) or req
+        return req
+
+    return Hooks(request=hook)
+
+
+def _temporal_response(method: str, depth: int, code: int, change: Any, where: Any = None) -> Hooks:
+    hit = _temporal(method, depth)
+
+    def hook(req: Req, resp: Resp, ctx: Context) -> Resp:
+        if hit(req) and resp.status == code and (where is None or where(req)):
+            return change(req, resp, ctx) or resp
+        return resp
+
+    return Hooks(response=hook)
+
+
+def _latest_only(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    """The old defect: only the current state is kept, so the history is its last instance."""
+    body = resp.json()
+    if not isinstance(body, dict):
+        return None
+    return resp.with_json({k: v[-1:] if isinstance(v, list) else v for k, v in body.items()})
+
+
+def _plain_retrieve(req: Req) -> bool:
+    return not any(req.param(n) for n in ("timerel", "lastN", "options"))
+
+
+def _refuse_known_ids(req: Req, ctx: Context) -> Resp | None:
+    """The old defect: a POST for an existing temporal entity is refused, nothing is added."""
+    body = req.json()
+    eid = body.get("id") if isinstance(body, dict) else None
+    seen = ctx.state.setdefault("temporal", set())
+    if eid in seen:
+        return problem(409, "AlreadyExists")
+    seen.add(eid)
+    return None
+
+
+def _without(*names: str) -> Any:
+    def rewrite(req: Req, ctx: Context) -> Req:
+        for name in names:
+            req = req.with_param(name, None)
+        return req
+
+    return rewrite
+
+
+def _dated(req: Req) -> bool:
+    return req.param("timerel") == "after" and (req.param("timeAt") or "").startswith("20")
+
+
+# fmt: off
+TEMPORAL_ROWS = [
+    Fault("temporal-create-without-location", ("TMP-001",),
+          _temporal_response("POST", 0, 201, header("Location", None))),
+    Fault("temporal-keeps-latest-only", ("TMP-002", "TMP-003", "TMP-004"),
+          _temporal_response("GET", 1, 200, _latest_only, where=_plain_retrieve)),
+    Fault("temporal-post-of-existing-refused", ("TMP-003",),
+          _temporal_request("POST", 0, _refuse_known_ids)),
+    Fault("temporal-append-ignored", ("TMP-004",),
+          _temporal_request("POST", 2, lambda req, ctx: Resp(204))),
+    Fault("timerel-ignored", ("TMP-005",),
+          _temporal_request("GET", 1, _without("timerel", "timeAt", "endTimeAt"))),
+    Fault("last-n-ignored", ("TMP-006",), _temporal_request("GET", 1, _without("lastN"))),
+    Fault("temporal-values-ignored", ("TMP-007",),
+          _temporal_request("GET", 1, _without("options"))),
+    Fault("temporal-query-ignores-time-at", ("TMP-008",),
+          _temporal_request("GET", 0, param("timeAt", "1970-01-01T00:00:00Z"), where=_dated)),
+    Fault("temporal-query-not-paginated", ("TMP-009",),
+          _temporal_request("GET", 0, _without("limit"))),
+    Fault("bad-temporal-query-answers-500", ("TMP-010",),
+          _temporal_response("GET", 0, 400, with_problem(500, "InternalError"))),
+    Fault("temporal-delete-keeps-history", ("TMP-011",),
+          _temporal_request("DELETE", 1, lambda req, ctx: Resp(204))),
 ]
 # fmt: on
 
