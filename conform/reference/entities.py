@@ -286,12 +286,10 @@ def _geo_q(req: Request) -> GeoQuery | None:
         return None
     if not isinstance(geo_q, dict):
         raise bad_data("geoQ must be an object with georel, geometry and coordinates")
-    parts = ("georel", "geometry", "coordinates")
-    if any(geo_q.get(p) is None for p in parts):
+    georel, geometry, coordinates = (geo_q.get(p) for p in ("georel", "geometry", "coordinates"))
+    if georel is None or geometry is None or coordinates is None:
         raise bad_data("geoQ needs georel, geometry and coordinates")
-    return parse_geo_query(
-        *(geo_q.get(p) for p in parts), geo_q.get("geoproperty"), req.terms.canon
-    )
+    return parse_geo_query(georel, geometry, coordinates, geo_q.get("geoproperty"), req.terms.canon)
 
 
 def _query_body(body: object) -> tuple[list[dict[str, Any]], list[str], str | None]:
