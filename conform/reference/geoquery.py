@@ -58,7 +58,7 @@ def reference_geometry(geometry: Any, coordinates: Any) -> BaseGeometry:
     if isinstance(coordinates, str):
         try:
             coordinates = json.loads(coordinates)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise bad_data(f"coordinates {coordinates!r} are not a JSON array") from exc
     if _depth(coordinates) != DEPTH[geometry]:
         raise bad_data(f"coordinates {coordinates!r} do not fit a {geometry}")
@@ -118,7 +118,10 @@ class GeoQuery:
 
     def matches(self, entity: dict[str, Any]) -> bool:
         """Whether some instance of the entity's GeoProperty satisfies the query."""
-        return any(self.holds(g) for g in geometries(entity, self.geoproperty))
+        try:
+            return any(self.holds(g) for g in geometries(entity, self.geoproperty))
+        except ShapelyError:  # a stored geometry GEOS cannot relate (self-crossing): no match
+            return False
 
 
 def geometries(entity: dict[str, Any], name: str) -> list[BaseGeometry]:
