@@ -1,9 +1,9 @@
 """Geo-queries (GEO-001..013): georel, geometry, coordinates, geoproperty; GeoJSON collections.
 
 One module dataset of a run-unique type, laid out around a centre in Tokyo so that no entity
-lies near any boundary a query draws (at least 450 m from every reference edge, and every
-distance at least 50 % away from a maxDistance/minDistance): a correct server never fails for
-rounding, its distance formula or the plane it computes in. Expected answers are computed here
+touches a boundary a query draws (edges either cross or stay at least 45 m apart, a point lies
+45 m or more inside or outside, and every distance is at least 50 % away from maxDistance /
+minDistance): a correct server never fails for rounding, its distance formula or its plane. Expected answers are computed here
 with shapely (relations) and geographiclib (geodesic distances) from the same data.
 """
 
