@@ -3,8 +3,9 @@
 One module dataset of a run-unique type, laid out around a centre in Tokyo so that no entity
 touches a boundary a query draws (edges either cross or stay at least 45 m apart, a point lies
 45 m or more inside or outside, and every distance is at least 50 % away from maxDistance /
-minDistance): a correct server never fails for rounding, its distance formula or its plane. Expected answers are computed here
-with shapely (relations) and geographiclib (geodesic distances) from the same data.
+minDistance): a correct server never fails for rounding, its distance formula or its plane.
+Expected answers are computed here with shapely (relations) and geographiclib (geodesic
+distances) from the same data.
 """
 
 from __future__ import annotations
