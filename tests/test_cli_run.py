@@ -50,7 +50,7 @@ def closed_port() -> int:
         (
             ["--url", "http://127.0.0.1:9", "--class", "teleport"],
             "error: --class: unknown conformance class 'teleport'; optional classes of "
-            f"{LATEST}: batch, subscriptions, discovery",
+            f"{LATEST}: batch, subscriptions, discovery, temporal",
         ),
     ],
 )

@@ -15,6 +15,7 @@ from conform.reference.attributes import (
     render,
 )
 from conform.reference.filters import build_filter, select, selector_matches, split_list
+from conform.reference.geoquery import DEFAULT_GEOPROPERTY, GeoQuery, parse_geo_query
 from conform.reference.messages import API_BASE, MediaType, Request, Response, empty, ld, plain
 from conform.reference.pagination import paginate, parse_page
 from conform.reference.problems import already_exists, bad_data, invalid_request, not_found
@@ -53,7 +54,8 @@ def present(svc: Services, req: Request, entities: list[dict[str, Any]]) -> list
         for e in entities
     ]
     if req.accept is MediaType.GEO_JSON:
-        return [_as_feature(e, req.query.get("geometryProperty", "location")) for e in out]
+        name = req.terms.canon(req.query.get("geometryProperty") or DEFAULT_GEOPROPERTY)
+        return [_as_feature(e, name) for e in out]
     return out
 
 
@@ -81,9 +83,13 @@ def retrieve(svc: Services, req: Request) -> Response:
 def query(svc: Services, req: Request) -> Response:
     """GET /entities: filtered, paginated, in insertion order."""
     q = req.query
+    geo = parse_geo_query(
+        q.get("georel"), q.get("geometry"), q.get("coordinates"), q.get("geoproperty"),
+        req.terms.canon,
+    )  # fmt: skip
     flt = build_filter(
         q.get("type"), q.get("id"), q.get("idPattern"), q.get("attrs"), q.get("q"),
-        local=q.get("local") == "true", rename=req.terms.canon,
+        local=q.get("local") == "true", rename=req.terms.canon, geo=geo,
     )  # fmt: skip
     page = parse_page(req, svc.settings)
     response = paginate(req, page, select(svc.store.entities, flt))
@@ -282,6 +288,18 @@ def replace_attribute(svc: Services, req: Request) -> Response:
     return empty(204)
 
 
+def _geo_q(req: Request) -> GeoQuery | None:
+    geo_q = req.body.get("geoQ") if isinstance(req.body, dict) else None
+    if geo_q is None:
+        return None
+    if not isinstance(geo_q, dict):
+        raise bad_data("geoQ must be an object with georel, geometry and coordinates")
+    georel, geometry, coordinates = (geo_q.get(p) for p in ("georel", "geometry", "coordinates"))
+    if georel is None or geometry is None or coordinates is None:
+        raise bad_data("geoQ needs georel, geometry and coordinates")
+    return parse_geo_query(georel, geometry, coordinates, geo_q.get("geoproperty"), req.terms.canon)
+
+
 def _query_body(body: object) -> tuple[list[dict[str, Any]], list[str], str | None]:
     if not isinstance(body, dict):
         raise invalid_request("request body must be a JSON object")
@@ -296,8 +314,8 @@ def _query_body(body: object) -> tuple[list[dict[str, Any]], list[str], str | No
         raise bad_data("attrs must be an array of attribute names")
     if q is not None and not isinstance(q, str):
         raise bad_data("q must be a string")
-    if not (selectors or attrs or q):
-        raise bad_data("a query needs at least one of entities, attrs or q")
+    if not (selectors or attrs or q or body.get("geoQ") is not None):
+        raise bad_data("a query needs at least one of entities, attrs, q or geoQ")
     return selectors, attrs, q
 
 
@@ -305,8 +323,9 @@ def query_post(svc: Services, req: Request) -> Response:
     """POST /entityOperations/query: the query in the body, paginated like GET /entities."""
     selectors, attrs, q = _query_body(req.body)
     flt = build_filter(
-        None, None, None, ",".join(attrs) or None, q, local=bool(selectors), rename=req.terms.canon
-    )
+        None, None, None, ",".join(attrs) or None, q,
+        local=bool(selectors), rename=req.terms.canon, geo=_geo_q(req),
+    )  # fmt: skip
     page = parse_page(req, svc.settings)
     found = [
         e

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conform.reference.attributes import check_uri, types_of
+from conform.reference.geoquery import GeoQuery
 from conform.reference.problems import bad_data
 from conform.reference.query import Predicate, compile_q
 
@@ -34,6 +35,7 @@ class EntityFilter:
     pattern: re.Pattern[str] | None = None
     attrs: frozenset[str] | None = None
     q: Predicate | None = None
+    geo: GeoQuery | None = None
 
     def matches(self, entity: dict[str, Any]) -> bool:
         """Whether the entity satisfies the filter."""
@@ -43,6 +45,7 @@ class EntityFilter:
             and (self.pattern is None or self.pattern.fullmatch(entity["id"]) is not None)
             and (self.attrs is None or any(a in entity for a in self.attrs))
             and (self.q is None or self.q(entity))
+            and (self.geo is None or self.geo.matches(entity))
         )
 
 
@@ -54,10 +57,11 @@ def build_filter(
     q: str | None,
     local: bool = False,
     rename: Callable[[str], str] = str,
+    geo: GeoQuery | None = None,
 ) -> EntityFilter:
     """A filter from query parameters; 400 BadRequestData when it is missing or invalid."""
-    if not (types or attrs or q or local):
-        raise bad_data("a query needs at least one of type, attrs or q")
+    if not (types or attrs or q or local or geo):
+        raise bad_data("a query needs at least one of type, attrs, q or a geo-query")
     id_list = [check_uri(i, "id") for i in split_list(ids)]
     return EntityFilter(
         types=frozenset(re.split(r"[,|]", types)) if types else None,
@@ -65,6 +69,7 @@ def build_filter(
         pattern=compile_pattern(pattern) if pattern else None,
         attrs=frozenset(split_list(attrs)) if attrs else None,
         q=compile_q(q, rename) if q else None,
+        geo=geo,
     )
 
 

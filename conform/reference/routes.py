@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from conform.reference import batch, discovery, entities, subscriptions
+from conform.reference import batch, discovery, entities, subscriptions, temporal
 from conform.reference.messages import Request, Response
 from conform.reference.state import Services
 
@@ -44,6 +44,7 @@ class Route:
 
 _VIEW = frozenset({"keyValues", "sysAttrs"})
 _APPEND = frozenset({"noOverwrite"})
+_TEMPORAL = frozenset({"temporalValues"})
 
 ROUTES = (
     Route(
@@ -98,6 +99,15 @@ ROUTES = (
     Route(("types", "{type}"), {"GET": Operation(discovery.type_info)}),
     Route(("attributes",), {"GET": Operation(discovery.attributes)}),
     Route(("attributes", "{attr}"), {"GET": Operation(discovery.attribute)}),
+    Route(
+        ("temporal", "entities"),
+        {"GET": Operation(temporal.query, _TEMPORAL), "POST": Operation(temporal.upsert)},
+    ),
+    Route(
+        ("temporal", "entities", "{id}"),
+        {"GET": Operation(temporal.retrieve, _TEMPORAL), "DELETE": Operation(temporal.delete)},
+    ),
+    Route(("temporal", "entities", "{id}", "attrs"), {"POST": Operation(temporal.append)}),
 )
 
 

@@ -27,6 +27,7 @@ class Store:
         # times[entity id][""] is the entity's (createdAt, modifiedAt), [attr] an attribute's
         self.times: dict[str, dict[str, tuple[str, str]]] = {}
         self.subscriptions: dict[str, dict[str, Any]] = {}
+        self.temporal: dict[str, dict[str, Any]] = {}  # id -> {id, type, attr: [instances]}
 
     def put_entity(self, entity: dict[str, Any]) -> None:
         """Insert or replace a normalized entity as is (no validation)."""

@@ -50,18 +50,6 @@ def test_unknown_query_parameter_on_retrieve_is_400(client, ns):
     expect_problem_any(r, 400, _BAD_PARAMETER)
 
 
-@pytest.mark.req("ERR-026")
-def test_geo_query_is_refused_not_ignored(client, ns):
-    create_probe(client, ns)  # something a server ignoring the geo-query would return
-    params = {
-        "type": probe_type(ns),
-        "georel": "near;maxDistance==10",
-        "geometry": "Point",
-        "coordinates": "[0,0]",
-    }
-    expect_problem_any(client.get("/entities", params=params), 400, _BAD_PARAMETER)
-
-
 @pytest.mark.req("BAT-014")
 def test_batch_update_no_overwrite_reports_kept_attributes(client, ns):
     eid = ns.entity_id(probe_type(ns))

@@ -11,11 +11,13 @@ from faults.mandatory import CORE_ROWS, QUERY_ROWS
 from faults.ngsi_ld import (
     BATCH_CONTEXT_ROWS,
     CONTEXT_MODEL_ROW,
+    GEO_ROWS,
     JSONLD_ROWS,
     MERGE_REPLACE_ROWS,
     MULTI_INSTANCE_ROWS,
     STRICTNESS_ROWS,
     SUBSCRIPTION_FULL_ROWS,
+    TEMPORAL_ROWS,
 )
 from faults.optional import BATCH_ROWS, DISCOVERY_ROWS, SUBSCRIPTION_ROWS
 from faults.rewrites import Fault
@@ -37,4 +39,6 @@ FAULTS: tuple[Fault, ...] = (
     *BATCH_CONTEXT_ROWS,
     CONTEXT_MODEL_ROW,
     *SUBSCRIPTION_FULL_ROWS,
+    *GEO_ROWS,
+    *TEMPORAL_ROWS,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from faults.rewrites import (
     chain,
     created,
     has_param,
+    header,
     on_request,
     on_response,
     param,
@@ -27,6 +29,7 @@ from faults.rewrites import (
     req_header,
     route,
     status,
+    with_problem,
 )
 
 GEO_QUERY = ("georel", "geometry", "coordinates", "geoproperty")
@@ -185,8 +188,6 @@ STRICTNESS_ROWS = [
                       where=has_param("options", "noOverwrite"))),
     Fault("unknown-parameters-ignored", ("ERR-025",),
           Hooks(request=_ignore_unknown_parameters)),
-    Fault("geo-query-ignored", ("ERR-026",),
-          on_request("GET", "entities", _ignore_geo_query)),
 ]
 
 MERGE_REPLACE_ROWS = [
@@ -227,6 +228,187 @@ MULTI_INSTANCE_ROWS = [
                       where=has_param("q"))),
 ]
 
+# fmt: on
+
+
+# --- geo-queries ----------------------------------------------------------------------------
+
+
+def _georel_is(*prefixes: str) -> Any:
+    """The request's georel starts with one of PREFIXES."""
+    return lambda req: (req.param("georel") or "").startswith(prefixes)
+
+
+def _near_point(req: Req) -> bool:
+    return _georel_is("near;")(req) and req.param("geometry") == "Point"
+
+
+def _is_geo_query(req: Req) -> bool:
+    return any(req.param(name) is not None for name in GEO_QUERY)
+
+
+def _geo_json_query(req: Req) -> bool:
+    return accepts("application/geo+json")(req) and _is_geo_query(req)
+
+
+def _georel_as(relation: str) -> Any:
+    """The old defect: one relation evaluated as another (operands swapped, a wrong predicate)."""
+    return param("georel", relation)
+
+
+def _swap_lon_lat(req: Req, ctx: Context) -> Req | None:
+    """The old defect: the near point read as [lat, lon] instead of GeoJSON's [lon, lat]."""
+    try:
+        lon, lat = json.loads(req.param("coordinates") or "")
+    except ValueError:
+        return None
+    return req.with_param("coordinates", json.dumps([lat, lon]))
+
+
+def _distance_in_kilometres(req: Req, ctx: Context) -> Req:
+    """The old defect: maxDistance taken in kilometres, not metres."""
+    name, _, number = (req.param("georel") or "").partition("==")
+    return req.with_param("georel", f"{name}=={float(number) * 1000:g}")
+
+
+def _min_as_max(req: Req, ctx: Context) -> Req:
+    """The old defect: minDistance treated like maxDistance."""
+    georel = req.param("georel") or ""
+    return req.with_param("georel", georel.replace("minDistance", "maxDistance"))
+
+
+def _geo_on(relation: str, new: str) -> Hooks:
+    return on_request("GET", "entities", _georel_as(new), where=_georel_is(relation))
+
+
+# fmt: off
+GEO_ROWS = [
+    Fault("near-query-ignored", ("GEO-001", "GEO-002", "GEO-012"),
+          on_request("GET", "entities", _ignore_geo_query, where=_near_point)),
+    Fault("near-point-read-lat-lon", ("GEO-001", "GEO-002", "GEO-012"),
+          on_request("GET", "entities", _swap_lon_lat, where=_georel_is("near"))),
+    Fault("max-distance-in-kilometres", ("GEO-001", "GEO-012"),
+          on_request("GET", "entities", _distance_in_kilometres,
+                     where=_georel_is("near;maxDistance"))),
+    Fault("min-distance-as-max-distance", ("GEO-002",),
+          on_request("GET", "entities", _min_as_max, where=_georel_is("near;minDistance"))),
+    Fault("within-as-intersects", ("GEO-003",), _geo_on("within", "intersects")),
+    Fault("contains-as-within", ("GEO-004",), _geo_on("contains", "within")),
+    Fault("intersects-as-within", ("GEO-005",), _geo_on("intersects", "within")),
+    Fault("equals-as-intersects", ("GEO-006",), _geo_on("equals", "intersects")),
+    Fault("disjoint-as-intersects", ("GEO-007",), _geo_on("disjoint", "intersects")),
+    Fault("overlaps-as-intersects", ("GEO-008",), _geo_on("overlaps", "intersects")),
+    Fault("geoproperty-ignored", ("GEO-009",),
+          on_request("GET", "entities", param("geoproperty", None))),
+    Fault("post-query-ignores-geoq", ("GEO-010",),
+          on_request("POST", "entityOperations/query", _post_query_without("geoQ")),
+          also=("GEO-011",)),  # an ignored geoQ cannot be refused when malformed either
+    Fault("bad-geo-query-answers-500", ("GEO-011",),
+          on_response("GET", "entities", 400, with_problem(500, "InternalError"),
+                      where=_is_geo_query)),
+    Fault("geo-json-ignores-geo-query", ("GEO-012",),
+          on_request("GET", "entities", _ignore_geo_query,
+                     where=_geo_json_query)),
+    Fault("geometry-property-ignored", ("GEO-013",),
+          on_request("GET", "entities", param("geometryProperty", None))),
+]
+# fmt: on
+
+
+# --- temporal -------------------------------------------------------------------------------
+
+
+def _temporal(method: str, depth: int) -> Any:
+    """Requests of METHOD on /temporal/entities (depth 0), /{id} (1) or /{id}/attrs (2)."""
+    return lambda req: (
+        req.method == method
+        and req.parts()[:2] == ["temporal", "entities"]
+        and len(req.parts()) == 2 + depth
+    )
+
+
+def _temporal_request(method: str, depth: int, rewrite: Any, where: Any = None) -> Hooks:
+    hit = _temporal(method, depth)
+
+    def hook(req: Req, ctx: Context) -> Req | Resp:
+        if hit(req) and (where is None or where(req)):
+            return rewrite(req, ctx) or req
+        return req
+
+    return Hooks(request=hook)
+
+
+def _temporal_response(method: str, depth: int, code: int, change: Any, where: Any = None) -> Hooks:
+    hit = _temporal(method, depth)
+
+    def hook(req: Req, resp: Resp, ctx: Context) -> Resp:
+        if hit(req) and resp.status == code and (where is None or where(req)):
+            return change(req, resp, ctx) or resp
+        return resp
+
+    return Hooks(response=hook)
+
+
+def _latest_only(req: Req, resp: Resp, ctx: Context) -> Resp | None:
+    """The old defect: only the current state is kept, so the history is its last instance."""
+    body = resp.json()
+    if not isinstance(body, dict):
+        return None
+    return resp.with_json({k: v[-1:] if isinstance(v, list) else v for k, v in body.items()})
+
+
+def _plain_retrieve(req: Req) -> bool:
+    return not any(req.param(n) for n in ("timerel", "lastN", "options"))
+
+
+def _refuse_known_ids(req: Req, ctx: Context) -> Resp | None:
+    """The old defect: a POST for an existing temporal entity is refused, nothing is added."""
+    body = req.json()
+    eid = body.get("id") if isinstance(body, dict) else None
+    seen = ctx.state.setdefault("temporal", set())
+    if eid in seen:
+        return problem(409, "AlreadyExists")
+    seen.add(eid)
+    return None
+
+
+def _without(*names: str) -> Any:
+    def rewrite(req: Req, ctx: Context) -> Req:
+        for name in names:
+            req = req.with_param(name, None)
+        return req
+
+    return rewrite
+
+
+def _dated(req: Req) -> bool:
+    return req.param("timerel") == "after" and (req.param("timeAt") or "").startswith("20")
+
+
+# fmt: off
+TEMPORAL_ROWS = [
+    Fault("temporal-create-without-location", ("TMP-001",),
+          _temporal_response("POST", 0, 201, header("Location", None))),
+    Fault("temporal-keeps-latest-only", ("TMP-002", "TMP-003", "TMP-004"),
+          _temporal_response("GET", 1, 200, _latest_only, where=_plain_retrieve)),
+    Fault("temporal-post-of-existing-refused", ("TMP-003",),
+          _temporal_request("POST", 0, _refuse_known_ids)),
+    Fault("temporal-append-ignored", ("TMP-004",),
+          _temporal_request("POST", 2, lambda req, ctx: Resp(204))),
+    Fault("timerel-ignored", ("TMP-005",),
+          _temporal_request("GET", 1, _without("timerel", "timeAt", "endTimeAt"))),
+    Fault("last-n-ignored", ("TMP-006",), _temporal_request("GET", 1, _without("lastN"))),
+    Fault("temporal-values-ignored", ("TMP-007",),
+          _temporal_request("GET", 1, _without("options"))),
+    Fault("temporal-query-ignores-time-at", ("TMP-008",),
+          _temporal_request("GET", 0, param("timeAt", "1970-01-01T00:00:00Z"), where=_dated)),
+    Fault("temporal-query-not-paginated", ("TMP-009",),
+          _temporal_request("GET", 0, _without("limit"))),
+    Fault("bad-temporal-query-answers-500", ("TMP-010",),
+          _temporal_response("GET", 0, 400, with_problem(500, "InternalError"))),
+    Fault("temporal-delete-keeps-history", ("TMP-011",),
+          _temporal_request("DELETE", 1, lambda req, ctx: Resp(204))),
+]
 # fmt: on
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from faults.proxy import API, Context, Hooks, Req, Resp
 
 ERROR_URI = "https://uri.etsi.org/ngsi-ld/errors/"
-OPTIONAL = ("batch", "subscriptions", "discovery")
+OPTIONAL = ("batch", "subscriptions", "discovery", "temporal")
 MODELS = {
     "OffStreetParking", "ParkingSpot", "AirQualityObserved", "WeatherObserved", "Streetlight",
     "EVChargingStation",

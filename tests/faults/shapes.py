@@ -35,7 +35,7 @@ ERRORS = (
 )  # fmt: skip
 EVERYTHING = (
     "core-entities", "query-pagination", "errors-content", "data-models", "batch",
-    "subscriptions", "discovery",
+    "subscriptions", "discovery", "geo-query", "temporal",
 )  # fmt: skip
 
 Edit = Callable[[Resp, Any], Resp]

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from shapely.errors import ShapelyError
 from shapely.geometry import LineString, Point, Polygon, box, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import nearest_points
 
+from conform.reference.geodesy import distance_m
 from conform.reference.ngsi_v2.entity import Entity
 from conform.reference.ngsi_v2.errors import V2Error, bad_request
 
 GEO_TYPES = ("geo:point", "geo:line", "geo:box", "geo:polygon", "geo:json")
-_EARTH_M = 6_371_008.8
 _RELATIONS = ("near", "coveredBy", "intersects", "equals", "disjoint")
 
 
@@ -71,17 +69,6 @@ def check_location(attrs: dict[str, dict[str, Any]]) -> None:
         probe = Entity("probe", "probe", "/", {name: attr})
         if location(probe) is None:
             raise bad_request(f"attribute {name}: not a valid {attr['type']} location")
-
-
-def distance_m(a: BaseGeometry, b: BaseGeometry) -> float:
-    """Great-circle distance in metres between the nearest points of A and B."""
-    p, q = nearest_points(a, b)
-    lon1, lat1, lon2, lat2 = map(math.radians, (p.x, p.y, q.x, q.y))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * _EARTH_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 @dataclass(frozen=True)
