@@ -148,7 +148,7 @@ def _stale_served(req: Req, resp: Resp, ctx: Context) -> Resp:
     cached = ctx.state.get("deleted", {})
     hit = req.method == "GET" and len(req.parts()) == 2 and req.parts()[0] == "entities"
     if hit and resp.status == 404 and not req.query and req.parts()[1] in cached:
-        return cached[req.parts()[1]]  # type: ignore[no-any-return]
+        return cached[req.parts()[1]]
     return resp
 
 
