@@ -90,12 +90,12 @@ def _lists_typed_array(req: Req, ctx: Context) -> Req | None:
     return req.with_json({**body, **changed})
 
 
-def _objects_as_text(req: Req, ctx: Context) -> Req | None:
-    """keyValues creates store object values as their JSON text."""
+def _objects_dropped_on_create(req: Req, ctx: Context) -> Req | None:
+    """keyValues creates silently drop object values (scalars only)."""
     body = req.json()
     if not isinstance(body, dict) or not str(body.get("type", "")).startswith("Conform"):
         return None
-    return req.with_json({k: json.dumps(v) if isinstance(v, dict) else v for k, v in body.items()})
+    return req.with_json({k: v for k, v in body.items() if not isinstance(v, dict)})
 
 
 def _key_values_with_metadata(req: Req, resp: Resp, ctx: Context) -> Resp | None:
@@ -192,9 +192,9 @@ ENTITY_ROWS: tuple[Fault, ...] = (
     ),
     _row("v2-list-typed-array", "CORE-005", on_request("POST", "entities", _lists_typed_array)),
     _row(
-        "v2-key-values-objects-as-text",
+        "v2-key-values-objects-dropped",
         "CORE-006",
-        on_request("POST", "entities", _objects_as_text, _option("keyValues")),
+        on_request("POST", "entities", _objects_dropped_on_create, _option("keyValues")),
     ),
     _row(
         "v2-unknown-entity-misnamed",
