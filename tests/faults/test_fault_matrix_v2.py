@@ -74,10 +74,12 @@ def by_status(doc: Any, status: str) -> dict[str, str]:
 
 
 def selection(fault: Fault) -> list[str]:
-    """The requirements a row runs: its class's (the SLOW ones only if expected), SAMPLE."""
+    """The requirements a row runs: its class's (the SLOW ones only if expected), SAMPLE; every
+    requirement the property-based phase judges if it runs."""
     classes = {CLASS_OF[r] for r in fault.expected}
     mine = {r for r, c in CLASS_OF.items() if c in classes and r not in SLOW}
-    return sorted(mine | set(SAMPLE) | set(fault.expected))
+    phase = set(PROPERTY) if set(PROPERTY) & set(fault.expected) else set()
+    return sorted(mine | set(SAMPLE) | set(fault.expected) | phase)
 
 
 @pytest.fixture(scope="module")
