@@ -208,9 +208,10 @@ SUBSCRIPTION_ROWS = [
     Fault("subscription-delete-unknown-answers-204", ("SUB-016",),
           on_response("DELETE", "subscriptions/{id}", 404, status(204))),
     # every other notification test waits for a positive control first: blocked by SUB-017
-    Fault("notifications-never-sent", ("SUB-017",), Hooks(notify=lambda body, ctx: None)),
+    Fault("notifications-never-sent", ("SUB-017",), Hooks(notify=lambda req, ctx: None)),
     Fault("notification-without-notified-at", ("SUB-017",),
-          Hooks(notify=lambda body, ctx: {k: v for k, v in body.items() if k != "notifiedAt"})),
+          Hooks(notify=lambda req, ctx: req.with_json(
+              {k: v for k, v in req.json().items() if k != "notifiedAt"}))),
     Fault("watched-attributes-ignored", ("SUB-018",),
           chain(_hide("watchedAttributes", top=True),
                 on_request("PATCH", "subscriptions/{id}", _forget_hidden))),

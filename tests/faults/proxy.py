@@ -133,7 +133,7 @@ class Context:
 
 RequestHook = Callable[[Req, Context], "Req | Resp"]  # a Resp answers without forwarding
 ResponseHook = Callable[[Req, Resp, Context], Resp]
-NotifyHook = Callable[[Any, Context], Any]  # None: the notification is dropped
+NotifyHook = Callable[[Req, Context], "Req | None"]  # None: the notification is dropped
 
 
 @dataclass(frozen=True)
@@ -275,16 +275,16 @@ class FaultProxy:
     def _notify(self, req: Req) -> Resp:
         """Deliver a notification to the real subscriber (after the fault's hook)."""
         uri = base64.urlsafe_b64decode(req.path[len(_RELAY) :]).decode()
-        body: Any = req.json()
         if self.hooks.notify is not None:
-            body = self.hooks.notify(body, self.context)
-            if body is None:
+            hooked = self.hooks.notify(req, self.context)  # headers and body may change
+            if hooked is None:
                 return Resp(204)  # swallowed: the server believes it was delivered
+            req = hooked
         parts = urlsplit(uri)
         connection = http.client.HTTPConnection(parts.netloc, timeout=10)
         try:
             headers = {k: v for k, v in req.headers if k.lower() not in _HOP}
-            connection.request("POST", parts.path or "/", body=json.dumps(body), headers=headers)
+            connection.request("POST", parts.path or "/", body=req.body, headers=headers)
             raw = connection.getresponse()
             return Resp(raw.status, (), raw.read())
         except OSError:  # the subscriber is gone (a fuzzed endpoint, a closed receiver)
