@@ -25,7 +25,9 @@ from urllib.parse import urlsplit
 from _common import VENV_BIN, median, read_rows, table, timed
 from _server import counting_server
 
+from conform.bundle import Bundle, load_bundle
 from conform.runner.config import DEFAULT_JOBS
+from conform.suite.session import reference_config
 
 _HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "date"}
 
@@ -72,22 +74,23 @@ def delaying_proxy(upstream: str, delay: float) -> Iterator[str]:
         server.server_close()
 
 
-# what the reference server implements, as `conform run` without --url declares it
-SYSTEM = """name: reference
-url: {url}
-classes: [batch, subscriptions, discovery]
-data_models: [AirQualityObserved, EVChargingStation, OffStreetParking, ParkingSpot, Streetlight,
-  WeatherObserved]
-"""
+def system_yaml(bundle: Bundle, url: str) -> str:
+    """What the reference server implements, as `conform run` without --url declares it."""
+    target = reference_config(bundle, url, None)
+    return json.dumps(
+        {"name": "reference", "url": url, "classes": list(target.classes),
+         "data_models": list(target.data_models)}
+    )  # fmt: skip
 
 
-def certify(url: str, seed: int, jobs: int) -> tuple[float, int, int]:
+def certify(url: str, bundle: Bundle, seed: int, jobs: int) -> tuple[float, int, int]:
     """(wall seconds, exchanges, exit code) of `conform run` against URL in a child process."""
     with tempfile.TemporaryDirectory() as out:
-        system = Path(out) / "system.yaml"
-        system.write_text(SYSTEM.format(url=url), encoding="utf-8")
+        system = Path(out) / "system.yaml"  # JSON is YAML
+        system.write_text(system_yaml(bundle, url), encoding="utf-8")
         argv = [
-            str(VENV_BIN / "conform"), "run", "--system", str(system), "--bundle", "city-os@1.0",
+            str(VENV_BIN / "conform"), "run", "--system", str(system),
+            "--bundle", f"{bundle.id}@{bundle.version}",
             "--seed", str(seed), "--out", str(Path(out) / "run"), "--jobs", str(jobs),
         ]  # fmt: skip
         wall, proc = timed(lambda: subprocess.run(argv, capture_output=True, check=False))
@@ -103,6 +106,7 @@ def main() -> None:
     parser.add_argument("--delays", default="0,20,50", help="round trips to add, in ms")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--bundle", default="city-os", help="certified and served (the default's)")
     # the proxy is on loopback, where conform would default to one test at a time: the remote
     # default is given explicitly, since the proxy stands for a remote target
     parser.add_argument(
@@ -110,13 +114,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     delays = [int(d) for d in args.delays.split(",")]
+    bundle = load_bundle(args.bundle)
     walls: dict[int, list[float]] = {d: [] for d in delays}
     counts: dict[int, list[int]] = {d: [] for d in delays}
     ratios: dict[int, list[float]] = {d: [] for d in delays}
     for n in range(args.repeat):
         for delay in delays:
-            with counting_server() as root, delaying_proxy(root, delay / 1000) as proxy:
-                wall, exchanges, code = certify(proxy, args.seed, args.jobs)
+            with counting_server(bundle.path) as root, delaying_proxy(root, delay / 1000) as proxy:
+                wall, exchanges, code = certify(proxy, bundle, args.seed, args.jobs)
             print(f"run {n}: {delay} ms: {wall:.2f}s, {exchanges} exchanges, exit {code}")
             walls[delay].append(wall)
             counts[delay].append(exchanges)
@@ -126,7 +131,8 @@ def main() -> None:
         (f"{d} ms", f"{median(walls[d]):.2f}", int(median(counts[d])), f"{median(ratios[d]):.2f}")
         for d in delays
     ]
-    print(f"\nconform run --jobs {args.jobs}, medians of {args.repeat} runs")
+    name = f"{bundle.id}@{bundle.version}"
+    print(f"\n{name}, conform run --jobs {args.jobs}, medians of {args.repeat} runs")
     print(table(("round trip", "wall s", "exchanges", f"wall / wall({delays[0]} ms)"), rows))
 
 
