@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import http.client
 import json
+import os
 import subprocess
 import tempfile
 import threading
@@ -25,7 +26,9 @@ from urllib.parse import urlsplit
 from _common import VENV_BIN, median, read_rows, table, timed
 from _server import counting_server
 
+from conform.bundle import Bundle, load_bundle
 from conform.runner.config import DEFAULT_JOBS
+from conform.suite.session import reference_config
 
 _HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "date"}
 
@@ -72,25 +75,29 @@ def delaying_proxy(upstream: str, delay: float) -> Iterator[str]:
         server.server_close()
 
 
-# what the reference server implements, as `conform run` without --url declares it
-SYSTEM = """name: reference
-url: {url}
-classes: [batch, subscriptions, discovery]
-data_models: [AirQualityObserved, EVChargingStation, OffStreetParking, ParkingSpot, Streetlight,
-  WeatherObserved]
-"""
+def system_yaml(bundle: Bundle, url: str) -> str:
+    """What the reference server implements, as `conform run` without --url declares it."""
+    target = reference_config(bundle, url, None)
+    return json.dumps(
+        {"name": "reference", "url": url, "classes": list(target.classes),
+         "data_models": list(target.data_models)}
+    )  # fmt: skip
 
 
-def certify(url: str, seed: int, jobs: int) -> tuple[float, int, int]:
-    """(wall seconds, exchanges, exit code) of `conform run` against URL in a child process."""
+def certify(
+    url: str, bundle: Bundle, seed: int, jobs: int, env: dict[str, str] | None = None
+) -> tuple[float, int, int]:
+    """(wall seconds, exchanges, exit code) of `conform run` against URL in a child process
+    (ENV: its environment, e.g. a PYTHONPATH naming another source tree)."""
     with tempfile.TemporaryDirectory() as out:
-        system = Path(out) / "system.yaml"
-        system.write_text(SYSTEM.format(url=url), encoding="utf-8")
+        system = Path(out) / "system.yaml"  # JSON is YAML
+        system.write_text(system_yaml(bundle, url), encoding="utf-8")
         argv = [
-            str(VENV_BIN / "conform"), "run", "--system", str(system), "--bundle", "city-os@1.0",
+            str(VENV_BIN / "conform"), "run", "--system", str(system),
+            "--bundle", f"{bundle.id}@{bundle.version}",
             "--seed", str(seed), "--out", str(Path(out) / "run"), "--jobs", str(jobs),
         ]  # fmt: skip
-        wall, proc = timed(lambda: subprocess.run(argv, capture_output=True, check=False))
+        wall, proc = timed(lambda: subprocess.run(argv, capture_output=True, check=False, env=env))
         if proc.returncode != 0:  # a figure from a broken run means nothing: show why
             report = json.loads((Path(out) / "run" / "report.json").read_text(encoding="utf-8"))
             errors = [r for r in report["requirements"] if r["status"] in ("error", "failed")]
@@ -103,31 +110,56 @@ def main() -> None:
     parser.add_argument("--delays", default="0,20,50", help="round trips to add, in ms")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--bundle", default="city-os", help="certified and served (the default's)")
     # the proxy is on loopback, where conform would default to one test at a time: the remote
     # default is given explicitly, since the proxy stands for a remote target
     parser.add_argument(
         "--jobs", type=int, default=DEFAULT_JOBS, help="conform's --jobs (its remote default)"
     )
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="also run the conform of this source tree (`git archive REV | tar -x -C DIR`) in "
+        "the same repeats, alternating: a before/after comparison on a noisy machine",
+    )
     args = parser.parse_args()
     delays = [int(d) for d in args.delays.split(",")]
-    walls: dict[int, list[float]] = {d: [] for d in delays}
-    counts: dict[int, list[int]] = {d: [] for d in delays}
-    ratios: dict[int, list[float]] = {d: [] for d in delays}
+    bundle = load_bundle(args.bundle)
+    trees: dict[str, dict[str, str] | None] = {"this tree": None}
+    if args.base is not None:
+        trees["base"] = {**os.environ, "PYTHONPATH": str(args.base.resolve())}
+    walls = {(t, d): [] for t in trees for d in delays}
+    counts = {(t, d): [] for t in trees for d in delays}
+    ratios = {(t, d): [] for t in trees for d in delays}
     for n in range(args.repeat):
-        for delay in delays:
-            with counting_server() as root, delaying_proxy(root, delay / 1000) as proxy:
-                wall, exchanges, code = certify(proxy, args.seed, args.jobs)
-            print(f"run {n}: {delay} ms: {wall:.2f}s, {exchanges} exchanges, exit {code}")
-            walls[delay].append(wall)
-            counts[delay].append(exchanges)
-        for delay in delays:
-            ratios[delay].append(walls[delay][-1] / walls[delays[0]][-1])
-    rows = [
-        (f"{d} ms", f"{median(walls[d]):.2f}", int(median(counts[d])), f"{median(ratios[d]):.2f}")
-        for d in delays
-    ]
-    print(f"\nconform run --jobs {args.jobs}, medians of {args.repeat} runs")
-    print(table(("round trip", "wall s", "exchanges", f"wall / wall({delays[0]} ms)"), rows))
+        for tree, env in trees.items():
+            for delay in delays:
+                with (
+                    counting_server(bundle.path) as root,
+                    delaying_proxy(root, delay / 1000) as proxy,
+                ):
+                    wall, exchanges, code = certify(proxy, bundle, args.seed, args.jobs, env)
+                print(
+                    f"run {n}, {tree}: {delay} ms: {wall:.2f}s, {exchanges} exchanges, exit {code}"
+                )
+                walls[tree, delay].append(wall)
+                counts[tree, delay].append(exchanges)
+            for delay in delays:
+                ratios[tree, delay].append(walls[tree, delay][-1] / walls[tree, delays[0]][-1])
+    name = f"{bundle.id}@{bundle.version}"
+    for tree in trees:
+        rows = [
+            (f"{d} ms", f"{median(walls[tree, d]):.2f}", int(median(counts[tree, d])),
+             f"{median(ratios[tree, d]):.2f}")
+            for d in delays
+        ]  # fmt: skip
+        print(f"\n{tree}: {name}, conform run --jobs {args.jobs}, medians of {args.repeat} runs")
+        print(table(("round trip", "wall s", "exchanges", f"wall / wall({delays[0]} ms)"), rows))
+    if args.base is not None:
+        pairs = {d: zip(walls["this tree", d], walls["base", d], strict=True) for d in delays}
+        rows = [(f"{d} ms", f"{median(a / b for a, b in pairs[d]):.2f}") for d in delays]
+        print("\nwall of this tree / wall of base (median of per-repeat ratios)")
+        print(table(("round trip", "ratio"), rows))
 
 
 if __name__ == "__main__":

@@ -53,11 +53,11 @@ def _when(row: dict[str, Any]) -> float:
     return datetime.fromisoformat(row["started_at"]).timestamp()
 
 
-def certify(seed: int, out: Path) -> tuple[float, Recorder, float]:
+def certify(seed: int, out: Path, jobs: int | None) -> tuple[float, Recorder, float]:
     """(wall seconds, phase marks, perf_counter at start) of one full certification."""
     recorder = Recorder()
     start = time.perf_counter()
-    run_certification(RunConfig(out=out, seed=seed), recorder)
+    run_certification(RunConfig(out=out, seed=seed, jobs=jobs), recorder)
     return time.perf_counter() - start, recorder, start
 
 
@@ -137,13 +137,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--top", type=int, default=6, help="slowest tests to list")
+    parser.add_argument("--jobs", type=int, default=None, help="default: the run's (1 on loopback)")
     args = parser.parse_args()
     cert, rep, parts = [], [], collections.defaultdict(list)
     extra: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):
             out = Path(tmp) / f"run{i}"
-            wall, rec, start = certify(args.seed, out)
+            wall, rec, start = certify(args.seed, out, args.jobs)
             rows = read_rows(out / "evidence.jsonl")
             with ReferenceServer(port=0) as server:
                 replay_wall, answered = replay(rows, server.url)
@@ -158,7 +159,7 @@ def main() -> None:
     print(f"certification wall: {spread(cert)}")
     print(f"bare replay wall:   {spread(rep)}")
     ratio = median(c / r for c, r in zip(cert, rep, strict=True))
-    print(f"ratio certification / replay (median of per-run ratios): {ratio:.2f} (target <= 1.5)")
+    print(f"ratio certification / replay (median of per-run ratios): {ratio:.2f} (target <= 3)")
     print("\nbreakdown (median seconds):")
     print(table(["part", "seconds"], [(n, f"{median(v):.2f}") for n, v in parts.items()]))
     print("\nharness time beyond the wire per suite module (last run):")

@@ -11,7 +11,8 @@ from conform.evidence import read_evidence
 from conform.results import Verdict
 from conform.runner import NullProgress, RunConfig, RunOutcome, run_certification
 
-SERIAL = {"SUB-011", "SUB-012", "SUB-018", "SUB-022", "DM-003"}
+SERIAL = {"SUB-011", "SUB-012", "DM-003"}  # they list the whole target
+TIMED = {"SUB-018", "SUB-022"}  # they wait for notifications that must not come
 
 
 @pytest.fixture(scope="module")
@@ -54,15 +55,25 @@ def test_every_exchange_names_a_test_of_the_run_and_requirements_cite_their_own(
     assert {x["test"] for x in _exchanges(runs[1])} == {x["test"] for x in exchanges.values()}
 
 
-def test_serial_tests_run_alone_before_the_others(runs: dict[int, RunOutcome]) -> None:
+def _tests_of(outcome: RunOutcome, ids: set[str]) -> set[str]:
+    return {t for r in outcome.report.requirements if r.id in ids for t in r.tests}
+
+
+def test_serial_tests_run_alone_then_timed_ones_then_the_others(
+    runs: dict[int, RunOutcome],
+) -> None:
     outcome = runs[4]
-    serial = {t for r in outcome.report.requirements if r.id in SERIAL for t in r.tests}
+    serial, timed = _tests_of(outcome, SERIAL), _tests_of(outcome, TIMED)
+    assert serial and timed
     order = [x["test"] for x in _exchanges(outcome) if x["test"] != "probe"]
     last_serial = max(i for i, t in enumerate(order) if t in serial)
-    assert serial and set(order[: last_serial + 1]) == serial
+    assert set(order[: last_serial + 1]) == serial
     # each serial test's exchanges are contiguous: nothing else ran while it did
     runs_of = [t for i, t in enumerate(order[: last_serial + 1]) if i == 0 or order[i - 1] != t]
     assert len(runs_of) == len(serial)
+    # then the timed tests, with one another only: no other test, no property-based case
+    last_timed = max(i for i, t in enumerate(order) if t in timed)
+    assert set(order[last_serial + 1 : last_timed + 1]) == timed
 
 
 def test_jobs_below_one_is_a_usage_error() -> None:

@@ -193,6 +193,9 @@ def run_suite(
     collectors = [Collector(context, plan, progress) for _ in range(jobs)]
     args = [
         str(suite_dir),
+        # no installed plugin (anyio, hypothesis, schemathesis, a vendor's pytest-randomly ...):
+        # they add nothing a suite needs, may change how it runs, and cost each session ~2 s
+        "--disable-plugin-autoload",
         "-p", "no:cacheprovider",
         "-p", "no:terminal",
         *[arg for name in THREAD_UNSAFE_PLUGINS for arg in ("-p", f"no:{name}")],

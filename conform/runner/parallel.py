@@ -2,10 +2,18 @@
 
 Each session collects the suite itself (one at a time: they share imported modules) and then
 runs what the shared queue hands it; a module with a module-scoped fixture is handed out whole.
-Tests marked `serial` (they list or count the whole target, or time notifications) run first,
-alone, in the caller's thread; the other tests, and the work `beside` them (the property-based
-phase), start when they are done. Every session shares the run's one recording client, so
-evidence, namespace and cleanup stay exact, and its limiter caps what reaches the target.
+Three stages, each starting when the one before has ended:
+
+1. tests marked `serial` (they list or count the whole target) run alone, in the caller's thread,
+   while the other sessions collect;
+2. tests marked `timed` (they wait for notifications, and for some that must not come) run with
+   one another, in every session, and with nothing else: each watches its own entities through
+   its own subscription and receiver, so they cannot disturb one another, and their deliberate
+   waits (periods, expiry, quiet periods) overlap instead of adding up;
+3. the other tests, and the work `beside` them (the property-based phase).
+
+Every session shares the run's one recording client, so evidence, namespace and cleanup stay
+exact, and its limiter caps what reaches the target.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ if TYPE_CHECKING:
     from conform.runner.progress import Progress
 
 SERIAL = "serial"
+TIMED = "timed"
 # plugins that swap process-wide state (stdout, warnings filters, log levels, hooks) per test
 THREAD_UNSAFE_PLUGINS = (
     "faulthandler", "logging", "warnings", "unraisableexception", "threadexception", "debugging",
@@ -30,17 +39,21 @@ THREAD_UNSAFE_PLUGINS = (
 
 
 class Shared:
-    """What the sessions of one run share: the queue, the serial tests, and when they are done."""
+    """What the sessions of one run share: the serial tests, the timed ones, the queue of the
+    others, and when each stage is done."""
 
     def __init__(self) -> None:
         self.collecting = threading.Lock()
         self.first_collected = threading.Event()
         self.tearing_down = threading.Lock()
         self.serial_done = threading.Event()
+        self.timed_done = threading.Event()
         self.stop = threading.Event()
         self.order: dict[str, int] = {}  # node id -> position in collection order
         self._lock = threading.Lock()
         self._serial: list[str] = []
+        self._timed: deque[list[str]] = deque()
+        self._timed_left = 0  # timed groups handed out or waiting, not yet finished
         self._queue: deque[list[str]] | None = None
 
     def fill(self, items: list[pytest.Item]) -> None:
@@ -50,19 +63,38 @@ class Shared:
                 return
             self.order = {item.nodeid: n for n, item in enumerate(items)}
             self._serial = [i.nodeid for i in items if i.get_closest_marker(SERIAL)]
-            groups: dict[str, list[str]] = {}
-            for item in items:
-                if item.get_closest_marker(SERIAL) is None:
-                    key = item.nodeid if _function_scoped(item) else item.nodeid.split("::")[0]
-                    groups.setdefault(key, []).append(item.nodeid)
+            timed = [
+                i for i in items if i.get_closest_marker(TIMED) and i.nodeid not in self._serial
+            ]
+            self._timed = deque(_groups(timed))
+            self._timed_left = len(self._timed)
+            if not self._timed:
+                self.timed_done.set()
+            staged = set(self._serial) | {i.nodeid for i in timed}
             # the longest first (a module sharing a fixture runs in one session): it must not
             # start last and hold up the end of the run
-            self._queue = deque(sorted(groups.values(), key=len, reverse=True))
+            rest = _groups([i for i in items if i.nodeid not in staged])
+            self._queue = deque(sorted(rest, key=len, reverse=True))
 
     def serial(self) -> list[str]:
         """The tests that must run alone."""
         with self._lock:
             return list(self._serial)
+
+    def next_timed(self) -> list[str] | None:
+        """The next timed tests to run in order, or None when none are left (or the run stops);
+        `timed_finished` must follow once they ran."""
+        with self._lock:
+            if self.stop.is_set() or not self._timed:
+                return None
+            return self._timed.popleft()
+
+    def timed_finished(self) -> None:
+        """A group `next_timed` handed out has ended: the last one ends the timed stage."""
+        with self._lock:
+            self._timed_left -= 1
+            if self._timed_left <= 0:
+                self.timed_done.set()
 
     def next_group(self) -> list[str] | None:
         """The next tests to run in order, or None when none are left (or the run stops)."""
@@ -70,6 +102,16 @@ class Shared:
             if self.stop.is_set() or not self._queue:
                 return None
             return self._queue.popleft()
+
+
+def _groups(items: list[pytest.Item]) -> list[list[str]]:
+    """ITEMS' node ids in collection order, one group per test or per module when the module's
+    tests share a module- or class-scoped fixture (a group runs in one session)."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        key = item.nodeid if _function_scoped(item) else item.nodeid.split("::")[0]
+        groups.setdefault(key, []).append(item.nodeid)
+    return list(groups.values())
 
 
 def _function_scoped(item: pytest.Item) -> bool:
@@ -136,6 +178,12 @@ class SharedQueue:
                 self.shared.serial_done.set()
         else:
             self.shared.serial_done.wait()
+        while (group := self.shared.next_timed()) is not None:
+            try:
+                _run(session, [by_id[n] for n in group if n in by_id])
+            finally:
+                self.shared.timed_finished()
+        self.shared.timed_done.wait()
         while (group := self.shared.next_group()) is not None:
             _run(session, [by_id[n] for n in group if n in by_id])
         return True
@@ -193,11 +241,12 @@ class Beside(Protocol):
 
 
 def in_threads(sessions: list[Callable[[], bool]], beside: Beside | None, shared: Shared) -> None:
-    """Run SESSIONS[0] in this thread and the rest, and BESIDE once the serial tests are done,
-    each in its own; a session returns whether it was interrupted, which stops the others."""
+    """Run SESSIONS[0] in this thread and the rest, and BESIDE once the serial and timed tests
+    are done, each in its own; a session returns whether it was interrupted, which stops the
+    others."""
 
     def later() -> None:
-        shared.serial_done.wait()
+        shared.timed_done.wait()
         if beside is not None and not shared.stop.is_set():
             beside.run()
 
@@ -212,10 +261,11 @@ def in_threads(sessions: list[Callable[[], bool]], beside: Beside | None, shared
     try:
         interrupted = sessions[0]()
     finally:
-        if interrupted or not shared.serial_done.is_set():
+        if interrupted or not shared.timed_done.is_set():
             shared.stop.set()
             shared.first_collected.set()
             shared.serial_done.set()  # the first session may never have reached its tests
+            shared.timed_done.set()
             if beside is not None:
                 beside.cancel()
         for thread in threads:

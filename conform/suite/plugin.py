@@ -44,7 +44,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "read_only: the test sends no write to the target")
     config.addinivalue_line(
         "markers",
-        "serial: the test runs alone (it lists or counts the whole target, or times notifications)",
+        "serial: the test runs alone (it lists or counts the whole target)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "timed: the test times notifications: it runs with other timed tests only, on its own "
+        "entities, subscriptions and receiver",
     )
 
 

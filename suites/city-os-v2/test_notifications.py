@@ -91,6 +91,7 @@ def test_notification_attrs(client, ns, receiver):
 
 
 @pytest.mark.req("SUB-014")
+@pytest.mark.timed  # see conform/runner/parallel.py
 def test_throttling(client, ns, receiver):
     t = fresh_kind(ns, "N")
     eid = _room(client, ns, t, a=0)
@@ -111,6 +112,7 @@ def test_throttling(client, ns, receiver):
 
 
 @pytest.mark.req("SUB-015")
+@pytest.mark.timed  # see conform/runner/parallel.py
 def test_expired_subscription(client, ns, receiver):
     t = fresh_kind(ns, "N")
     eid = _room(client, ns, t, a=0)
@@ -124,6 +126,7 @@ def test_expired_subscription(client, ns, receiver):
 
 
 @pytest.mark.req("SUB-016")
+@pytest.mark.timed  # see conform/runner/parallel.py
 def test_inactive_subscription(client, ns, receiver):
     t = fresh_kind(ns, "N")
     eid = _room(client, ns, t, a=0)

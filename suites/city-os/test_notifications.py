@@ -87,7 +87,7 @@ def test_change_is_notified(client, ns, receiver):
 
 
 @pytest.mark.req("SUB-018")
-@pytest.mark.serial  # see conform/runner/parallel.py
+@pytest.mark.timed  # see conform/runner/parallel.py
 def test_unselected_changes_are_not_notified(client, ns, receiver):
     eid, other = _watched(client, ns, "N18"), _watched(client, ns, "N18")
     sid = subscribe(
@@ -167,7 +167,7 @@ def test_statistics_after_notification(client, ns, receiver):
 
 
 @pytest.mark.req("SUB-022")
-@pytest.mark.serial  # see conform/runner/parallel.py
+@pytest.mark.timed  # see conform/runner/parallel.py
 def test_paused_subscription_is_silent(client, ns, receiver):
     eid = _watched(client, ns, "N22")
     paused = subscribe(client, sub_for(ns, receiver, "N22", isActive=False))

@@ -66,7 +66,7 @@ def _header(item: Received, name: str) -> str:
 
 
 @pytest.mark.req("SUB-023")
-@pytest.mark.serial  # timed: see conform/runner/parallel.py
+@pytest.mark.timed  # see conform/runner/parallel.py
 def test_throttling_holds_back_a_second_notification(client, ns, receiver):
     eid = _entity(client, ns, "T23")
     sid = subscribe(client, sub_for(ns, receiver, "T23", throttling=60))
@@ -80,7 +80,7 @@ def test_throttling_holds_back_a_second_notification(client, ns, receiver):
 
 
 @pytest.mark.req("SUB-024")
-@pytest.mark.serial  # timed: see conform/runner/parallel.py
+@pytest.mark.timed  # see conform/runner/parallel.py
 def test_time_interval_notifies_periodically(client, ns, receiver):
     eid = _entity(client, ns, "T24")
     body = sub_for(ns, receiver, "T24", timeInterval=1)
@@ -103,7 +103,7 @@ def _server_now(client: Client) -> datetime:
 
 
 @pytest.mark.req("SUB-025")
-@pytest.mark.serial  # timed: see conform/runner/parallel.py
+@pytest.mark.timed  # see conform/runner/parallel.py
 def test_subscription_expires(client, ns, receiver):
     eid = _entity(client, ns, "T25")
     soon = (_server_now(client) + timedelta(seconds=3)).isoformat(timespec="seconds")
@@ -159,7 +159,7 @@ def test_receiver_info_is_sent_as_headers(client, ns, receiver):
 
 
 @pytest.mark.req("SUB-028")
-@pytest.mark.serial  # timed: see conform/runner/parallel.py
+@pytest.mark.timed  # see conform/runner/parallel.py
 def test_watched_attributes_and_q_both_hold(client, ns, receiver):
     eid = _entity(client, ns, "T28")
     sid = subscribe(client, sub_for(ns, receiver, "T28", q="humidity>0.8"))
