@@ -15,7 +15,7 @@ from requests.structures import CaseInsensitiveDict
 
 from conform import __version__
 from conform.evidence import EvidenceLog
-from conform.guard import Ledger, SafetyError, check
+from conform.guard import Ledger, Resource, SafetyError, check, check_tenant
 from conform.profiles import Profile, default_profile
 from conform.ratelimit import Limiter
 from conform.transport import (
@@ -63,7 +63,10 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
         proxies: Mapping[str, str] | None = None,
         limiter: Limiter | None = None,
+        tenants: Iterable[str] = (),
     ) -> None:
+        """TENANTS: tenants besides the default headers' (or the default tenant) a write may
+        name in the profile's tenant header; a write into any other is refused, never sent."""
         self.base_url = base_url.rstrip("/")
         self.profile = profile or default_profile()
         api_root = self.profile.api_root.strip("/")
@@ -84,6 +87,7 @@ class Client:
             {"Accept": "application/json", "User-Agent": f"conform/{__version__}"}
         )
         self._default_headers.update(headers or {})
+        self._tenants = frozenset({self._tenant(self._default_headers), *tenants})
         self._session = requests.Session()
         self._session.trust_env = False  # no .netrc credentials; proxies only as given
         self._proxies = dict(proxies or {})
@@ -131,6 +135,8 @@ class Client:
             else:
                 merged[name] = value
         api_path = self._api_path(path, api)
+        tenant = self._tenant(merged)
+        check_tenant(method, api_path, tenant, self._tenants)
         if self.namespace is not None:
             check(method, api_path, body, self._owned, self.profile.collections, self._marked)
         url = self.base_url + (self.api_root if api else "") + path
@@ -141,7 +147,7 @@ class Client:
             status, location = response.status_code, response.headers.get("Location")
             return response
         finally:
-            self._ledger.observe(method, api_path, body, status, location)
+            self._ledger.observe(method, api_path, body, status, location, tenant)
 
     def get(self, path: str, **kw: Any) -> Response:
         """GET `path`."""
@@ -191,23 +197,24 @@ class Client:
         self.evidence.set_phase("cleanup")
         items = list(reversed(self._ledger.items()))
         first = f"/{self.profile.collections.cleanup_first}/"
-        left: dict[str, bool] = {}
+        left: dict[Resource, bool] = {}
 
-        def delete(item: tuple[str, str]) -> None:
-            resource, id_ = item
+        def delete(item: tuple[Resource, str]) -> None:
+            (resource, tenant), id_ = item
             prefix, _, _ = resource.rpartition("/")
+            path = f"{prefix}/{quote(id_, safe=':')}"
             try:
-                status = self.delete(f"{prefix}/{quote(id_, safe=':')}").status_code
+                status = self.delete(path, headers={self.profile.tenant_header: tenant}).status_code
             except (TransportError, SafetyError):
                 status = None
             if status in (200, 204, 404):
-                self._ledger.forget(resource)  # 404: already gone, which is what we want
+                self._ledger.forget(resource, tenant)  # 404: already gone, which is what we want
             else:
-                left[resource] = True
+                left[(resource, tenant)] = True
 
         # subscriptions first: deleting their entities must not make the target notify
-        self.each(delete, [i for i in items if first in i[0].lower()])
-        self.each(delete, [i for i in items if first not in i[0].lower()])
+        self.each(delete, [i for i in items if first in i[0][0].lower()])
+        self.each(delete, [i for i in items if first not in i[0][0].lower()])
         return list(dict.fromkeys(id_ for resource, id_ in items if resource in left))
 
     def close(self) -> None:
@@ -219,6 +226,10 @@ class Client:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _tenant(self, headers: Mapping[str, str]) -> str | None:
+        """The tenant HEADERS name (None: the default tenant)."""
+        return headers.get(self.profile.tenant_header)
 
     def _owned(self, id_: str) -> bool:
         """May a path name `id_`: the run's own id, or a server-chosen one the run created (an

@@ -189,6 +189,7 @@ def _result_to_dict(r: RequirementResult) -> dict[str, Any]:
         "tests": list(r.tests),
         "waiver": r.waiver,
         "blocked_by": r.blocked_by or None,
+        "security": r.security,
     }
 
 
@@ -206,6 +207,7 @@ def _result_from_dict(d: dict[str, Any]) -> RequirementResult:
         applicable=d.get("applicable", True),
         waiver=d.get("waiver"),
         blocked_by=d.get("blocked_by") or "",
+        security=d.get("security", False),
     )
 
 

@@ -25,9 +25,4 @@ def localised(
     if lang == "en":
         return results
     reqs = {r.id: r for r in bundle.requirements}
-    return tuple(
-        replace(r, title=_title(reqs[r.id], lang))
-        if r.id in reqs
-        else r
-        for r in results
-    )
+    return tuple(replace(r, title=_title(reqs[r.id], lang)) if r.id in reqs else r for r in results)
