@@ -84,7 +84,7 @@ def parse_body(body: bytes | None, member: str = "") -> tuple[Any, str | None]:
 
     try:
         return json.loads(text.removeprefix("\ufeff"), object_pairs_hook=no_duplicates), text
-    except ValueError:
+    except (ValueError, RecursionError):  # too deep to read: judged by the URNs it names
         return None, text
 
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
@@ -41,6 +41,7 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
 _MAX_429_RETRIES = 3
 _T = TypeVar("_T")
+Credentials = Literal["declared", "none", "wrong"]  # what a request authenticates with
 
 
 class Client:
@@ -118,10 +119,13 @@ class Client:
         headers: Mapping[str, str | None] | None = None,
         api: bool = True,
         chunked: bool = False,
+        credentials: Credentials = "declared",
     ) -> Response:
         """Send one request (path under the API root unless `api=False`) and record it.
 
         `chunked=True` sends the body with Transfer-Encoding: chunked and no Content-Length.
+        `credentials`: the system's ("declared"), none ("none") or a wrong one of the declared
+        kind ("wrong"); with the last two a 401 is the answer, not an Unauthorized error.
         """
         method = method.upper()
         merged = CaseInsensitiveDict(self._default_headers)
@@ -134,6 +138,8 @@ class Client:
                 merged.pop(name, None)
             else:
                 merged[name] = value
+        if credentials == "wrong" and self.auth is not None:
+            merged[self.auth.header] = self.auth.wrong_value()
         api_path = self._api_path(path, api)
         tenant = self._tenant(merged)
         check_tenant(method, api_path, tenant, self._tenants)
@@ -143,7 +149,9 @@ class Client:
         status: int | None = None
         location: str | None = None
         try:
-            response = self._send_following(method, url, params, merged, body, chunked)
+            response = self._send_following(
+                method, url, params, merged, body, chunked, credentials == "declared"
+            )
             status, location = response.status_code, response.headers.get("Location")
             return response
         finally:
@@ -256,11 +264,14 @@ class Client:
         headers: CaseInsensitiveDict[str],
         body: bytes | None,
         chunked: bool = False,
+        authenticate: bool = True,
     ) -> Response:
-        """Send, retrying 429s and a 401 with a refreshed token, following same-origin GETs."""
+        """Send, retrying 429s and a 401 with a refreshed token, following same-origin GETs.
+
+        Not AUTHENTICATE: the declared auth is not applied and a 401 is returned."""
         waited, retries, redirects, refreshed = 0.0, 0, 0, False
         while True:
-            r = self._send(method, url, params, headers, body, chunked)
+            r = self._send(method, url, params, headers, body, chunked, authenticate)
             if r.status_code == 429:
                 delay = retry_after(r.headers.get("Retry-After"))
                 if retries >= _MAX_429_RETRIES or waited + delay > self.max_retry_after:
@@ -268,6 +279,8 @@ class Client:
                 self._sleep(delay)
                 waited, retries = waited + delay, retries + 1
                 continue
+            if r.status_code == 401 and not authenticate:
+                return r
             if r.status_code == 401:
                 if self.auth is not None and not refreshed and self.auth.refresh_after_401():
                     refreshed = True
@@ -298,6 +311,7 @@ class Client:
         headers: CaseInsensitiveDict[str],
         body: bytes | None,
         chunked: bool = False,
+        authenticate: bool = True,
     ) -> Response:
         """One exchange on the wire, recorded whatever happens."""
         same_origin = origin(url) == self._origin
@@ -305,7 +319,7 @@ class Client:
         data = iter([body]) if chunked and body is not None else body
         request = requests.Request(
             method, url, headers=dict(headers), data=data, params=params or {},
-            auth=self.auth if same_origin else None,
+            auth=self.auth if same_origin and authenticate else None,
         )  # fmt: skip
         try:
             prepared = self._session.prepare_request(request)
