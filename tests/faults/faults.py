@@ -18,6 +18,7 @@ from faults.ngsi_ld import (
 )
 from faults.optional import BATCH_ROWS, DISCOVERY_ROWS, SUBSCRIPTION_ROWS
 from faults.rewrites import Fault
+from faults.security import SECURITY_ROWS, TENANCY_ROWS
 
 FAULTS: tuple[Fault, ...] = (
     *CORE_ROWS,
@@ -35,4 +36,6 @@ FAULTS: tuple[Fault, ...] = (
     *JSONLD_ROWS,
     CONTEXT_MODEL_ROW,
     *SUBSCRIPTION_FULL_ROWS,
+    *TENANCY_ROWS,
+    *SECURITY_ROWS,
 )
