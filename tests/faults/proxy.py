@@ -164,9 +164,10 @@ class FaultProxy:
         bundle = bundle if bundle is not None else load_bundle(DEFAULT_BUNDLE)
         profile = profile_for(bundle)
         self.root, self._endpoint = profile.api_root, profile.fuzzing.notification_uri
-        self.reference: Any = for_bundle(bundle)  # its store differs by protocol
+        reference: Any = for_bundle(bundle)  # its store differs by protocol
         if token is not None:
-            self.reference.token = token  # the NGSI-LD server's auth mode (security rows)
+            reference.token = token  # the NGSI-LD server's auth mode (security rows)
+        self.reference: Any = reference
         self.context = Context(self._forward)
         proxy = self
 
