@@ -134,7 +134,7 @@ def load_system(path: Path, profile: Profile | None = None) -> TargetConfig:
         product_version=top.text("product_version", "") or "",
         auth=auth,
         tenant=top.text("tenant"),
-        tenants=top.strings("tenants"),
+        tenants=_tenants(top),
         headers=_headers(top, auth, profile or default_profile()),
         classes=top.strings("classes"),
         data_models=top.strings("data_models"),
@@ -144,6 +144,16 @@ def load_system(path: Path, profile: Profile | None = None) -> TargetConfig:
     )
     top.finish(TargetConfig.__dataclass_fields__)
     return config
+
+
+def _tenants(top: _Section) -> tuple[str, ...]:
+    names = top.strings("tenants")
+    for name in names:
+        if not _NAME.match(name):
+            raise top.error("tenants", f"{name!r}: use letters, digits, '.', '_' or '-'")
+    if len(set(names)) != len(names):
+        raise top.error("tenants", "a tenant is named twice")
+    return names
 
 
 def _url(section: _Section, key: str) -> str:

@@ -15,6 +15,7 @@ import requests
 from loopback import Answer, HttpServer
 
 from conform.cli import app
+from conform.errors import ConfigError
 from conform.evidence import EvidenceLog
 from conform.http import Client, SafetyError
 from conform.namespace import Namespace
@@ -132,3 +133,14 @@ def test_credentials_are_tested_when_declared_and_not_applicable_otherwise(
         assert (undeclared[rid]["status"], undeclared[rid]["applicable"]) == ("skipped", False)
         assert undeclared[rid]["message"].startswith("not applicable: the system file declares")
     assert "t0ken" not in (tmp_path / "a" / "evidence.jsonl").read_text()
+
+
+@pytest.mark.parametrize(
+    ("tenants", "problem"),
+    [("[city a, b]", "'city a': use letters"), ("[a, a]", "a tenant is named twice")],
+)
+def test_bad_tenants_are_named(tmp_path: Path, tenants: str, problem: str) -> None:
+    system = tmp_path / "system.yaml"
+    system.write_text(f"name: city\nurl: http://127.0.0.1:1\ntenants: {tenants}\n")
+    with pytest.raises(ConfigError, match=f"tenants: {problem}"):
+        load_system(system)
