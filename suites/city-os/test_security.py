@@ -70,6 +70,9 @@ def _request(ns: Namespace, method: str, template: str) -> tuple[str, dict[str, 
     return path, kw
 
 
+_SENT = {"none": "sent without credentials", "wrong": "sent with wrong credentials"}
+
+
 def _refused_everywhere(client: Client, ns: Namespace, bundle: Any, credentials: str) -> None:
     accepted = []
     for method, template in _operations(bundle):
@@ -78,7 +81,7 @@ def _refused_everywhere(client: Client, ns: Namespace, bundle: Any, credentials:
         if r.status_code not in (401, 403):
             accepted.append(f"{method} {template}: {r.status_code} [{r.exchange_id}]")
     assert not accepted, (
-        f"expected 401 or 403 for every operation with {credentials} credentials, got "
+        f"expected 401 or 403 for every operation {_SENT[credentials]}, got "
         f"{len(accepted)} answered otherwise: {'; '.join(accepted[:3])}"
     )
     eid = ns.entity_id(probe_type(ns, "Sec"))
