@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import threading
 import time
 from base64 import b64encode
@@ -60,6 +61,14 @@ class Auth(requests.auth.AuthBase):
     def refresh_after_401(self) -> bool:
         """Get fresh credentials after a 401; True if a retry may succeed."""
         return False
+
+    def wrong_value(self) -> str:
+        """A header value of the same kind (scheme kept) that carries no valid credential."""
+        scheme, _, _ = self.value().rpartition(" ")
+        token = secrets.token_urlsafe(24)
+        if scheme.lower() == "basic":
+            token = b64encode(f"conform-wrong:{token}".encode()).decode()
+        return f"{scheme} {token}" if scheme else token
 
     def bind(self, evidence: EvidenceLog) -> None:
         """Register the header and every secret, present and future, with `evidence`."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -88,7 +88,7 @@ def parse_body(body: bytes | None, member: str = "") -> tuple[Any, str | None]:
 
     try:
         return json.loads(text.removeprefix("\ufeff"), object_pairs_hook=no_duplicates), text
-    except ValueError:
+    except (ValueError, RecursionError):  # too deep to read: judged by the URNs it names
         return None, text
 
 
@@ -208,21 +208,32 @@ def check(
         )
 
 
+def check_tenant(method: str, path: str, tenant: str | None, allowed: Set[str | None]) -> None:
+    """Raise SafetyError when a write would go to a TENANT (None: the default one) the system
+    file does not name: a run never writes into a tenant it was not given."""
+    if method.upper() in WRITES and tenant not in allowed:
+        where = "the default tenant" if tenant is None else f"tenant {tenant!r}"
+        raise SafetyError(f"refused {method} {path}: {where} is not named in the system file")
+
+
+Resource = tuple[str, str | None]  # (API path, tenant the request named; None: the default)
+
+
 class Ledger:
-    """Resources the run created (API path → id), in order; thread-safe."""
+    """Resources the run created ((API path, tenant) → id), in order; thread-safe."""
 
     def __init__(self, rules: Collections) -> None:
         self.rules = rules
         self._lock = threading.Lock()
-        self._items: dict[str, str] = {}
+        self._items: dict[Resource, str] = {}
 
     def ids(self) -> list[str]:
         """Ids of the resources still believed to exist."""
         with self._lock:
             return list(dict.fromkeys(self._items.values()))
 
-    def items(self) -> list[tuple[str, str]]:
-        """(API path, id) pairs in creation order."""
+    def items(self) -> list[tuple[Resource, str]]:
+        """((API path, tenant), id) pairs in creation order."""
         with self._lock:
             return list(self._items.items())
 
@@ -230,18 +241,24 @@ class Ledger:
         with self._lock:
             return id_ in self._items.values()
 
-    def add(self, path: str, id_: str) -> None:
-        """Remember that resource `path` was (maybe) created."""
+    def add(self, path: str, id_: str, tenant: str | None = None) -> None:
+        """Remember that resource `path` was (maybe) created (in TENANT)."""
         with self._lock:
-            self._items[path] = id_
+            self._items[(path, tenant)] = id_
 
-    def forget(self, path: str) -> None:
+    def forget(self, path: str, tenant: str | None = None) -> None:
         """Forget a resource that was deleted."""
         with self._lock:
-            self._items.pop(path, None)
+            self._items.pop((path, tenant), None)
 
     def observe(
-        self, method: str, path: str, body: bytes | None, status: int | None, location: str | None
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        status: int | None,
+        location: str | None,
+        tenant: str | None = None,
     ) -> None:
         """Update the ledger from one exchange (status None: no answer, so maybe created)."""
         method = method.upper()
@@ -258,12 +275,12 @@ class Ledger:
                 if not ids and status == 201 and location:  # server-chosen id
                     ids = [unquote(urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1])]
                 for id_ in ids:
-                    self.add(route.resource(id_), id_)
+                    self.add(route.resource(id_), id_, tenant)
         elif method == "POST" and maybe_done and route.batch and route.op in rules.batch_creates:
             for id_ in ids:
-                self.add(route.resource(id_), id_)
+                self.add(route.resource(id_), id_, tenant)
         elif method == "DELETE" and status in (200, 204) and route.depth == 1:
-            self.forget(route.resource(route.path_id or ""))
+            self.forget(route.resource(route.path_id or ""), tenant)
         elif method == "POST" and route.batch and route.op in rules.batch_deletes and status == 204:
             for id_ in ids:
-                self.forget(route.resource(id_))
+                self.forget(route.resource(id_), tenant)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
@@ -15,7 +15,7 @@ from requests.structures import CaseInsensitiveDict
 
 from conform import __version__
 from conform.evidence import EvidenceLog
-from conform.guard import Ledger, SafetyError, check
+from conform.guard import Ledger, Resource, SafetyError, check, check_tenant
 from conform.profiles import Profile, default_profile
 from conform.ratelimit import Limiter
 from conform.transport import (
@@ -41,6 +41,7 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
 _MAX_429_RETRIES = 3
 _T = TypeVar("_T")
+Credentials = Literal["declared", "none", "wrong"]  # what a request authenticates with
 
 
 class Client:
@@ -63,7 +64,10 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
         proxies: Mapping[str, str] | None = None,
         limiter: Limiter | None = None,
+        tenants: Iterable[str] = (),
     ) -> None:
+        """TENANTS: tenants besides the default headers' (or the default tenant) a write may
+        name in the profile's tenant header; a write into any other is refused, never sent."""
         self.base_url = base_url.rstrip("/")
         self.profile = profile or default_profile()
         api_root = self.profile.api_root.strip("/")
@@ -84,6 +88,7 @@ class Client:
             {"Accept": "application/json", "User-Agent": f"conform/{__version__}"}
         )
         self._default_headers.update(headers or {})
+        self._tenants = frozenset({self._tenant(self._default_headers), *tenants})
         self._session = requests.Session()
         self._session.trust_env = False  # no .netrc credentials; proxies only as given
         self._proxies = dict(proxies or {})
@@ -114,10 +119,13 @@ class Client:
         headers: Mapping[str, str | None] | None = None,
         api: bool = True,
         chunked: bool = False,
+        credentials: Credentials = "declared",
     ) -> Response:
         """Send one request (path under the API root unless `api=False`) and record it.
 
         `chunked=True` sends the body with Transfer-Encoding: chunked and no Content-Length.
+        `credentials`: the system's ("declared"), none ("none") or a wrong one of the declared
+        kind ("wrong"); with the last two a 401 is the answer, not an Unauthorized error.
         """
         method = method.upper()
         merged = CaseInsensitiveDict(self._default_headers)
@@ -130,18 +138,24 @@ class Client:
                 merged.pop(name, None)
             else:
                 merged[name] = value
+        if credentials == "wrong" and self.auth is not None:
+            merged[self.auth.header] = self.auth.wrong_value()
         api_path = self._api_path(path, api)
+        tenant = self._tenant(merged)
+        check_tenant(method, api_path, tenant, self._tenants)
         if self.namespace is not None:
             check(method, api_path, body, self._owned, self.profile.collections, self._marked)
         url = self.base_url + (self.api_root if api else "") + path
         status: int | None = None
         location: str | None = None
         try:
-            response = self._send_following(method, url, params, merged, body, chunked)
+            response = self._send_following(
+                method, url, params, merged, body, chunked, credentials == "declared"
+            )
             status, location = response.status_code, response.headers.get("Location")
             return response
         finally:
-            self._ledger.observe(method, api_path, body, status, location)
+            self._ledger.observe(method, api_path, body, status, location, tenant)
 
     def get(self, path: str, **kw: Any) -> Response:
         """GET `path`."""
@@ -191,23 +205,24 @@ class Client:
         self.evidence.set_phase("cleanup")
         items = list(reversed(self._ledger.items()))
         first = f"/{self.profile.collections.cleanup_first}/"
-        left: dict[str, bool] = {}
+        left: dict[Resource, bool] = {}
 
-        def delete(item: tuple[str, str]) -> None:
-            resource, id_ = item
+        def delete(item: tuple[Resource, str]) -> None:
+            (resource, tenant), id_ = item
             prefix, _, _ = resource.rpartition("/")
+            path = f"{prefix}/{quote(id_, safe=':')}"
             try:
-                status = self.delete(f"{prefix}/{quote(id_, safe=':')}").status_code
+                status = self.delete(path, headers={self.profile.tenant_header: tenant}).status_code
             except (TransportError, SafetyError):
                 status = None
             if status in (200, 204, 404):
-                self._ledger.forget(resource)  # 404: already gone, which is what we want
+                self._ledger.forget(resource, tenant)  # 404: already gone, which is what we want
             else:
-                left[resource] = True
+                left[(resource, tenant)] = True
 
         # subscriptions first: deleting their entities must not make the target notify
-        self.each(delete, [i for i in items if first in i[0].lower()])
-        self.each(delete, [i for i in items if first not in i[0].lower()])
+        self.each(delete, [i for i in items if first in i[0][0].lower()])
+        self.each(delete, [i for i in items if first not in i[0][0].lower()])
         return list(dict.fromkeys(id_ for resource, id_ in items if resource in left))
 
     def close(self) -> None:
@@ -219,6 +234,10 @@ class Client:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _tenant(self, headers: Mapping[str, str]) -> str | None:
+        """The tenant HEADERS name (None: the default tenant)."""
+        return headers.get(self.profile.tenant_header)
 
     def _owned(self, id_: str) -> bool:
         """May a path name `id_`: the run's own id, or a server-chosen one the run created (an
@@ -245,11 +264,14 @@ class Client:
         headers: CaseInsensitiveDict[str],
         body: bytes | None,
         chunked: bool = False,
+        authenticate: bool = True,
     ) -> Response:
-        """Send, retrying 429s and a 401 with a refreshed token, following same-origin GETs."""
+        """Send, retrying 429s and a 401 with a refreshed token, following same-origin GETs.
+
+        Not AUTHENTICATE: the declared auth is not applied and a 401 is returned."""
         waited, retries, redirects, refreshed = 0.0, 0, 0, False
         while True:
-            r = self._send(method, url, params, headers, body, chunked)
+            r = self._send(method, url, params, headers, body, chunked, authenticate)
             if r.status_code == 429:
                 delay = retry_after(r.headers.get("Retry-After"))
                 if retries >= _MAX_429_RETRIES or waited + delay > self.max_retry_after:
@@ -257,6 +279,8 @@ class Client:
                 self._sleep(delay)
                 waited, retries = waited + delay, retries + 1
                 continue
+            if r.status_code == 401 and not authenticate:
+                return r
             if r.status_code == 401:
                 if self.auth is not None and not refreshed and self.auth.refresh_after_401():
                     refreshed = True
@@ -287,6 +311,7 @@ class Client:
         headers: CaseInsensitiveDict[str],
         body: bytes | None,
         chunked: bool = False,
+        authenticate: bool = True,
     ) -> Response:
         """One exchange on the wire, recorded whatever happens."""
         same_origin = origin(url) == self._origin
@@ -294,7 +319,7 @@ class Client:
         data = iter([body]) if chunked and body is not None else body
         request = requests.Request(
             method, url, headers=dict(headers), data=data, params=params or {},
-            auth=self.auth if same_origin else None,
+            auth=self.auth if same_origin and authenticate else None,
         )  # fmt: skip
         try:
             prepared = self._session.prepare_request(request)

@@ -106,6 +106,11 @@ class Report:
         bad = [r for r in self.requirements if r.status in shown]
         return sorted(bad, key=lambda r: (r.level is not Level.MUST, r.id))
 
+    def security_findings(self) -> list[RequirementResult]:
+        """Security requirements (the bundle's `security: true`) that failed or were waived."""
+        found = (Status.FAILED, Status.WAIVED)
+        return [r for r in self.requirements if r.security and r.status in found]
+
     def class_title(self, cls_id: str) -> str:
         """A conformance class as readers know it: its bundle title, else its id."""
         return self.bundle.class_titles.get(cls_id) or cls_id
@@ -189,6 +194,7 @@ def _result_to_dict(r: RequirementResult) -> dict[str, Any]:
         "tests": list(r.tests),
         "waiver": r.waiver,
         "blocked_by": r.blocked_by or None,
+        "security": r.security,
     }
 
 
@@ -206,6 +212,7 @@ def _result_from_dict(d: dict[str, Any]) -> RequirementResult:
         applicable=d.get("applicable", True),
         waiver=d.get("waiver"),
         blocked_by=d.get("blocked_by") or "",
+        security=d.get("security", False),
     )
 
 

@@ -53,6 +53,7 @@ class RequirementResult:
     tests: tuple[str, ...] = ()
     applicable: bool = True  # False: optional class not declared by the target
     blocked_by: str = ""  # BLOCKED: the failed requirement whose failure hides this one
+    security: bool = False  # the bundle marks it a security requirement: its failure is a finding
     waiver: dict[str, str] | None = field(default=None, compare=False)
 
 

@@ -59,6 +59,8 @@ class TargetConfig:
     product_version: str = ""
     auth: AuthConfig = field(default_factory=AuthConfig)
     tenant: str | None = None  # sent in the profile's tenant header (NGSI-LD: NGSILD-Tenant)
+    # more tenants a run may write into (tenancy tests); the guard refuses writes into any other
+    tenants: tuple[str, ...] = ()
     headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     classes: tuple[str, ...] = ()
     data_models: tuple[str, ...] = ()
@@ -132,6 +134,7 @@ def load_system(path: Path, profile: Profile | None = None) -> TargetConfig:
         product_version=top.text("product_version", "") or "",
         auth=auth,
         tenant=top.text("tenant"),
+        tenants=_tenants(top),
         headers=_headers(top, auth, profile or default_profile()),
         classes=top.strings("classes"),
         data_models=top.strings("data_models"),
@@ -141,6 +144,16 @@ def load_system(path: Path, profile: Profile | None = None) -> TargetConfig:
     )
     top.finish(TargetConfig.__dataclass_fields__)
     return config
+
+
+def _tenants(top: _Section) -> tuple[str, ...]:
+    names = top.strings("tenants")
+    for name in names:
+        if not _NAME.match(name):
+            raise top.error("tenants", f"{name!r}: use letters, digits, '.', '_' or '-'")
+    if len(set(names)) != len(names):
+        raise top.error("tenants", "a tenant is named twice")
+    return names
 
 
 def _url(section: _Section, key: str) -> str:
@@ -224,6 +237,22 @@ def build_auth(
     return cfg.build(value, timeout=timeout, ca_bundle=ca_bundle)
 
 
+def target_facts(target: TargetConfig) -> frozenset[str]:
+    """The facts of TARGET a bundle's classes and requirements may depend on (TARGET_FACTS)."""
+    facts = {"https"} if urlsplit(target.url).scheme == "https" else set()
+    if target.auth.kind is not AuthKind.NONE:
+        facts.add("auth")
+    if len(target.tenants) >= 2:
+        facts.add("tenants")
+    return frozenset(facts)
+
+
+def writable_tenants(target: TargetConfig) -> frozenset[str | None]:
+    """The tenants a run may write into: the system's own (None: the default tenant) and its
+    `tenants:`."""
+    return frozenset({target.tenant, *target.tenants})
+
+
 def reference_target(
     url: str, classes: tuple[str, ...] = ("batch", "subscriptions", "discovery")
 ) -> TargetConfig:
@@ -263,4 +292,5 @@ def client_for(
         ca_bundle=target.ca_bundle,
         proxies=proxies_for(target.url, os.environ if environ is None else environ),
         limiter=limiter,
+        tenants=target.tenants,
     )

@@ -26,7 +26,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_city_os_1_1_against_1_0() -> None:
     changes = compare(load_bundle("city-os@1.0"), load_bundle("city-os@1.1"))
-    assert {"jsonld", "geo-query", "temporal"} <= set(changes.classes_added)
+    assert {"jsonld", "geo-query", "temporal", "security", "tenancy"} <= set(changes.classes_added)
     assert {"LD-001", "CORE-039", "SUB-029"} <= set(changes.requirements_added)
     assert changes.requirements_removed == [] and changes.requirements_changed == {}
     assert "PUT /entities/{entityId}" in changes.operations_added
@@ -71,7 +71,7 @@ def test_cli_diff_text_json_and_show() -> None:
     assert text.stdout.startswith("changes from city-os@1.0 to city-os@1.1:")
     assert "    LD-006    MUST    An unreachable remote @context is 503" in text.stdout
     doc = json.loads(_cli("spec", "diff", "city-os@1.0", "city-os@1.1", "--format", "json").stdout)
-    assert {"jsonld", "geo-query", "temporal"} <= set(doc["classes_added"])
+    assert {"jsonld", "geo-query", "temporal", "security", "tenancy"} <= set(doc["classes_added"])
     shown = _cli("spec", "show", "city-os@1.1")
     assert "changes from city-os@1.0 to city-os@1.1:" in shown.stdout
     assert "(details: conform spec diff city-os@1.0 city-os@1.1)" in shown.stdout

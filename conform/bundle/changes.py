@@ -11,7 +11,7 @@ from conform.bundle.model import Bundle, Requirement
 from conform.bundle.operations import query_parameters
 from conform.datamodels import ModelSet
 
-_REQUIREMENT_FIELDS = ("title", "statement", "level", "cls", "clause")
+_REQUIREMENT_FIELDS = ("title", "statement", "level", "cls", "clause", "security", "applies_when")
 _MANIFEST_KEYS = ("base_standard", "checks", "defaults", "features", "profile")
 
 

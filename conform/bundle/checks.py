@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conform.bundle.model import ConformanceClass, Requirement
+from conform.bundle.model import TARGET_FACTS, ConformanceClass, Requirement
 from conform.profiles import DEFAULT_PROFILE, known_profiles, load_profile
 from conform.results import Level
 
@@ -162,13 +162,25 @@ def _classes(chk: _Checker, items: list[Any]) -> tuple[ConformanceClass, ...]:
         mandatory = item.get("mandatory")
         if not isinstance(mandatory, bool):
             chk.add(pointer, f"class {cid}: 'mandatory' must be true or false", "bad-class")
+        needs = _fact(chk, item, "needs", pointer, f"class {cid}")
         if cid and not CLASS_ID_RE.match(cid):
             chk.add(f"{pointer}/id", f"class id {cid!r} must match {CLASS_ID_RE.pattern}", "bad-id")
         elif cid in {c.id for c in classes}:
             chk.add(f"{pointer}/id", f"duplicate class id {cid!r}", "duplicate-id")
         elif cid and title and isinstance(mandatory, bool):
-            classes.append(ConformanceClass(cid, dict(title), mandatory))
+            classes.append(ConformanceClass(cid, dict(title), mandatory, needs))
     return tuple(classes)
+
+
+def _fact(chk: _Checker, item: dict[str, Any], key: str, pointer: str, what: str) -> str | None:
+    """ITEM's KEY naming a target fact (absent: None)."""
+    value = item.get(key)
+    if value is None or value in TARGET_FACTS:
+        return value
+    facts = ", ".join(TARGET_FACTS)
+    msg = f"{what}: {key} {value!r} is not a target fact ({facts})"
+    chk.add(f"{pointer}/{key}", msg, "bad-type")
+    return None
 
 
 def check_requirements(
@@ -228,9 +240,14 @@ def check_requirements(
         if clause and not any(form.match(clause) for form in forms):
             msg = f"{what}: clause {clause!r} has no clause number (e.g. {cites.clause_example!r})"
             chk.add(f"{pointer}/clause", msg, "clause-number", warning=True)
+        security = item.get("security", False)
+        if not isinstance(security, bool):
+            chk.add(f"{pointer}/security", f"{what}: 'security' must be true or false", "bad-type")
+        applies_when = _fact(chk, item, "applies_when", pointer, what)
         if rid and level and cls and statement and titles and fields["clause"]:
             titles = dict(titles) if isinstance(titles, dict) else {"en": titles}
             found[rid] = Requirement(
-                rid, titles["en"], dict(statement), Level(level), cls, fields["clause"], titles
-            )
+                rid, titles["en"], dict(statement), Level(level), cls, fields["clause"], titles,
+                security is True, applies_when,
+            )  # fmt: skip
     return chk.problems, tuple(found.values())

@@ -14,6 +14,13 @@ from conform.profiles import DEFAULT_PROFILE
 from conform.results import Level
 
 COMMON_MODEL = "common.json"  # shared definitions, not a model of its own
+# Facts of a target a bundle may make a class or a requirement depend on (`needs:`,
+# `applies_when:`), each with what its absence means.
+TARGET_FACTS = {
+    "auth": "the system file declares no credentials (auth)",
+    "https": "the target is not an https URL",
+    "tenants": "the system file names fewer than two tenants (tenants: [a, b])",
+}
 
 
 def model_files(folder: Path) -> dict[str, Path]:
@@ -30,6 +37,9 @@ class ConformanceClass:
     id: str
     title: dict[str, str]
     mandatory: bool
+    # a fact of the target a declaration of this class needs (TARGET_FACTS):
+    # declaring the class without it is a usage error, never a silent skip
+    needs: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,9 @@ class Requirement:
     cls: str
     clause: str
     titles: dict[str, str] = field(default_factory=dict, compare=False)  # language -> title
+    security: bool = False  # a finding of it is a security finding, in every report format
+    # a fact of the target without which it does not apply (TARGET_FACTS)
+    applies_when: str | None = None
 
 
 @dataclass(frozen=True)

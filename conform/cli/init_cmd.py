@@ -32,6 +32,7 @@ classes: []                     # e.g. [batch, subscriptions, discovery]; NGSI v
 data_models: []                 # e.g. [Streetlight, OffStreetParking]
 
 # tenant: my-tenant             # sent as NGSILD-Tenant (NGSI v2: as Fiware-Service)
+# tenants: [city-a, city-b]     # tenants the tenancy class may write into (it needs two)
 # headers:                      # extra headers on every request (no credentials here)
 #   X-Request-Source: conform
 # ca_bundle: certs/ca.pem       # PEM file to trust for https (relative to this file)

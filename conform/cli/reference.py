@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import typer
 
 from conform.bundle import DEFAULT_BUNDLE, load_bundle
+from conform.errors import UsageError
 from conform.profiles import profile_for
 
 reference_app = typer.Typer(
@@ -23,12 +25,29 @@ def serve(
     bundle: str = typer.Option(
         DEFAULT_BUNDLE, "--bundle", help="Bundle to serve: id, id@version or folder."
     ),
+    token_env: str | None = typer.Option(
+        None,
+        "--token-env",
+        help="Require `Authorization: Bearer <token>` on every API request, the token read "
+        "from this environment variable (NGSI-LD server only).",
+    ),
 ) -> None:
     """Serve the reference server for a bundle (its OpenAPI, models and defaults) until Ctrl-C."""
     from conform.reference.choose import for_bundle  # pyld loads requests: only when serving
+    from conform.reference.server import ReferenceServer
 
     loaded = load_bundle(bundle)
-    server = for_bundle(loaded, host=host, port=port).start()
+    token = None
+    if token_env is not None:
+        token = os.environ.get(token_env)
+        if not token:
+            raise UsageError(f"--token-env: environment variable {token_env} is not set or empty")
+    unstarted = for_bundle(loaded, host=host, port=port)
+    if token is not None:
+        if not isinstance(unstarted, ReferenceServer):
+            raise UsageError(f"--token-env: the {loaded.profile} reference server has no auth mode")
+        unstarted.token = token
+    server = unstarted.start()
     try:  # the URL is printed inside, so a Ctrl-C right after it still stops the server
         root = profile_for(loaded).api_root
         typer.echo(

@@ -22,6 +22,9 @@ DEFAULT_PROFILE = "ngsi-ld"  # a bundle without `profile:` (city-os 1.0 predates
 # "<standard> <clause>": "RFC 9110 15.5.7", an annex "... A.2", or a one-number clause after a
 # numbered standard, "RFC 7807 3". A bare "RFC 7807" has none.
 NUMBERED_CLAUSE = r"^\S.* (?:[0-9A-Z]+(?:\.[0-9]+)+|[0-9]+ [0-9]+)$"
+# Where the base standard is silent, a bundle's own policy: "<bundle id> policy <requirement id>"
+# ("city-os policy SEC-003"), the requirement's statement being the policy.
+POLICY_CLAUSE = r"^[a-z][a-z0-9-]* policy [A-Z]{2,5}-[0-9]{3}$"
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
 

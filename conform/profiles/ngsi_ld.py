@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from conform.profiles import Collections, Fuzzing, Probe, Profile
+from conform.profiles import (
+    NUMBERED_CLAUSE,
+    POLICY_CLAUSE,
+    Collections,
+    Fuzzing,
+    Probe,
+    Profile,
+)
 
 ERROR_TYPE_PREFIX = "https://uri.etsi.org/ngsi-ld/errors/"  # clause 5.5.2; suites use it too
 # The core @context (clause 5.5.7) of the standard's version the bundles profile (V1.8.1): what a
@@ -58,6 +65,7 @@ PROFILE = Profile(
         }
     ),
     bodyless_errors=frozenset({"405", "406", "411", "413", "415"}),  # clause 6.3
+    clause_forms=(NUMBERED_CLAUSE, POLICY_CLAUSE),
     clause_example="ETSI GS CIM 009 5.6.1",
     core_context=CORE_CONTEXT,
 )

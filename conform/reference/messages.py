@@ -40,6 +40,7 @@ class Settings:
     max_limit: int = 1000
     # behaviours a bundle version switches on (bundle.yaml `features:`), e.g. strict-parameters
     features: frozenset[str] = frozenset()
+    max_request_body: int = 8 * 1024 * 1024  # bytes; a larger body is 413
 
 
 @dataclass(frozen=True)

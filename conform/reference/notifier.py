@@ -70,7 +70,8 @@ class Notifier:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._queue: queue.Queue[tuple[str, str, dict[str, Any], dict] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[Store, str, str, dict[str, Any], dict] | None]
+        self._queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -102,8 +103,9 @@ class Notifier:
         last = self._last.get(subscription_id)
         return float("inf") if last is None else time.monotonic() - last
 
-    def send(self, subscription: dict[str, Any], body: dict[str, Any]) -> None:
-        """Queue a notification; timesSent and lastNotification count it right away.
+    def send(self, store: Store, subscription: dict[str, Any], body: dict[str, Any]) -> None:
+        """Queue a notification of a subscription of STORE (its tenant named in the
+        NGSILD-Tenant header, CIM 009 6.3.14); timesSent and lastNotification count it now.
 
         Within the subscription's throttling period after the last one, nothing is sent.
         """
@@ -120,7 +122,9 @@ class Notifier:
         params["timesSent"] = params.get("timesSent", 0) + 1
         params["lastNotification"] = body["notifiedAt"]
         payload, headers = delivery(subscription, body)
-        self._queue.put((subscription["id"], uri, payload, headers))
+        if store.tenant is not None:
+            headers["NGSILD-Tenant"] = store.tenant
+        self._queue.put((store, subscription["id"], uri, payload, headers))
 
     def _tick(self) -> None:
         while not self._stopping.wait(_TICK_S):
@@ -130,10 +134,10 @@ class Notifier:
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:
-            subscription_id, uri, body, headers = item
+            store, subscription_id, uri, body, headers = item
             delivered = _post(uri, body, headers)
-            with self._store.lock:
-                subscription = self._store.subscriptions.get(subscription_id)
+            with store.lock:
+                subscription = store.subscriptions.get(subscription_id)
                 if subscription is not None:
                     params = subscription["notification"]
                     params["lastSuccess" if delivered else "lastFailure"] = now_iso()

@@ -19,6 +19,7 @@ class ErrorType(Enum):
     TOO_MANY_RESULTS = ("TooManyResults", 403, "Too many results")
     INTERNAL_ERROR = ("InternalError", 500, "Internal error")
     LD_CONTEXT_NOT_AVAILABLE = ("LdContextNotAvailable", 503, "LD context not available")
+    NONEXISTENT_TENANT = ("NonexistentTenant", 404, "Nonexistent tenant")
 
     def __init__(self, title_name: str, status: int, title: str) -> None:
         self.type_name = title_name

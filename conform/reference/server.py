@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import json
+import re
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -58,6 +60,14 @@ from conform.reference.transport import BackgroundServer, BodyTooLarge, QuietSer
 
 Reply = tuple[int, list[tuple[str, str]], bytes]
 PROFILE = "ngsi-ld"  # the protocol this server implements (bundle.yaml's `profile:`)
+TENANT_HEADER = "NGSILD-Tenant"  # CIM 009 6.3.14
+_TENANT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # the names this server accepts (its own rule)
+
+
+def _creates_tenant(request: Request) -> bool:
+    """Whether the request writes, so a tenant it names is created (CIM 009 6.3.14): every
+    POST, PUT and PATCH but the batch query."""
+    return request.method in ("POST", "PUT", "PATCH") and request.path != "/entityOperations/query"
 
 
 def _json(status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> Reply:
@@ -103,8 +113,11 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: no request log on stderr."""
 
     def _handle(self) -> None:
+        app = self.server.app
         try:
             raw = read_body(self)  # always drained, so the keep-alive stream stays in step
+            if raw is not None and len(raw) > app.services.settings.max_request_body:
+                raise BodyTooLarge
         except (BodyTooLarge, ValueError):
             self.close_connection = True
             reply = _json(413, HttpError(413, "Content Too Large", "body too large").body())
@@ -130,13 +143,15 @@ class _Handler(BaseHTTPRequestHandler):
             return _json(problem.error.status, problem.body())
         except HttpError as error:
             return _json(error.status, error.body(), error.headers)
-        except Exception as exc:  # outermost layer: a bug becomes a 500, not a dead connection
-            return _json(500, problem_body(ErrorType.INTERNAL_ERROR, f"internal error: {exc!r}"))
+        except Exception:  # outermost layer: a bug becomes a 500, not a dead connection, and
+            # its text stays inside: an error body never shows internals (SEC-004)
+            return _json(500, problem_body(ErrorType.INTERNAL_ERROR, "internal error"))
 
     def _dispatch(self, app: ReferenceServer, raw: bytes | None) -> Reply:
         url = urlsplit(self.path)
         if url.path == "/openapi.yaml":
             return app.openapi_reply(self.command)
+        app.check_credentials(self.headers.get("Authorization"))
         found = find_route(url.path[len(API_BASE) :]) if url.path.startswith(API_BASE) else None
         if found is None:
             raise not_found(f"no resource at {url.path}")
@@ -161,7 +176,8 @@ class _Handler(BaseHTTPRequestHandler):
         if app.services.contexts is not None:
             request = _with_terms(app.services.contexts, request, self.headers.get("Link"))
         with app.store.lock:
-            response = operation.handler(app.services, request)
+            store = app.tenant_store(self.headers.get(TENANT_HEADER), _creates_tenant(request))
+            response = operation.handler(dataclasses.replace(app.services, store=store), request)
         if request.terms.context and response.kind is BodyKind.LD:
             simplified = "keyValues" in request.options()
             response.body = response_body(response.body, request.terms.show, simplified)
@@ -175,6 +191,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw)
         except ValueError as exc:
             raise invalid_request(f"request body is not JSON: {exc}") from exc
+        except RecursionError as exc:  # refused, never a 500 (SEC-006)
+            raise bad_data("request body nested too deeply") from exc
         check_context(body, media, self.headers.get("Link"))
         return body, media is MediaType.LD_JSON
 
@@ -241,6 +259,7 @@ def load_settings(bundle: Bundle) -> Settings:
             int(defaults.get("page_size", standard.page_size)),
             int(defaults.get("max_limit", standard.max_limit)),
             frozenset(str(f) for f in bundle.manifest.get("features") or ()),
+            int(defaults.get("max_request_body", standard.max_request_body)),
         )
     except (AttributeError, TypeError, ValueError) as exc:
         raise BundleError(f"{bundle.path / 'bundle.yaml'}: cannot read defaults: {exc}") from exc
@@ -255,16 +274,26 @@ class ReferenceServer(BackgroundServer):
     """
 
     handler = _Handler
+    tenants = ("conform-a", "conform-b")  # the tenants a run against it names (tenancy class)
 
-    def __init__(self, bundle: Bundle | None = None, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        bundle: Bundle | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str | None = None,
+    ):
+        """TOKEN: when given, every API request must carry `Authorization: Bearer TOKEN`."""
         super().__init__(host, port)
+        self.token = token
         self.bundle = bundle if bundle is not None else load_bundle(DEFAULT_BUNDLE)
         if self.bundle.profile != PROFILE:
             raise BundleError(
                 f"bundle {self.bundle.ref} speaks {self.bundle.profile}; the reference server "
                 f"implements {PROFILE} only"
             )
-        self.store = Store()
+        self.store = Store()  # the default tenant's
+        self._tenants: dict[str, Store] = {}
         settings = load_settings(self.bundle)
         self.services = Services(
             self.store,
@@ -275,7 +304,7 @@ class ReferenceServer(BackgroundServer):
             if "jsonld-contexts" in settings.features
             else None,
         )
-        self.services.notifier.tick = lambda: subscriptions.periodic(self.services)
+        self.services.notifier.tick = self._periodic
         if self.services.contexts is not None:
             self.services.models.learn_contexts(self.services.contexts)
         self._openapi = self.bundle.openapi_path
@@ -292,6 +321,33 @@ class ReferenceServer(BackgroundServer):
         if unknown:
             raise invalid_request(f"unsupported query parameter {unknown[0]!r}")
 
+    def tenant_store(self, name: str | None, create: bool) -> Store:
+        """The store of tenant NAME (None: the default tenant), made when CREATE; else a tenant
+        never written is 404 NonexistentTenant."""
+        if name is None:
+            return self.store
+        if not _TENANT.match(name):
+            raise bad_data("invalid NGSILD-Tenant (letters, digits, '_' and '-', at most 64)")
+        if name not in self._tenants:
+            if not create:
+                raise ProblemError(ErrorType.NONEXISTENT_TENANT, "no such tenant")
+            self._tenants[name] = Store(name, self.store.lock)
+        return self._tenants[name]
+
+    def stores(self) -> list[Store]:
+        """Every tenant's store, the default tenant's first."""
+        with self.store.lock:
+            return [self.store, *self._tenants.values()]
+
+    def check_credentials(self, authorization: str | None) -> None:
+        """401 unless the request carries the server's bearer token (when it has one)."""
+        if self.token is None:
+            return
+        expected = f"Bearer {self.token}".encode()
+        if authorization is None or not hmac.compare_digest(authorization.encode(), expected):
+            challenge = [("WWW-Authenticate", 'Bearer realm="conform"')]
+            raise HttpError(401, "Unauthorized", "missing or wrong credentials", challenge)
+
     def openapi_reply(self, method: str) -> Reply:
         """GET /openapi.yaml: the bundle's OpenAPI document."""
         if method != "GET":
@@ -299,6 +355,10 @@ class ReferenceServer(BackgroundServer):
         if not self._openapi.is_file():
             raise not_found("this bundle has no openapi.yaml")
         return 200, [("Content-Type", "application/yaml")], self._openapi.read_bytes()
+
+    def _periodic(self) -> None:
+        for store in self.stores():
+            subscriptions.periodic(dataclasses.replace(self.services, store=store))
 
     def on_start(self) -> None:
         """The notifier runs while the server does."""

@@ -20,8 +20,9 @@ class Store:
     methods take the lock too so tests can preload and inspect data from another thread.
     """
 
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
+    def __init__(self, tenant: str | None = None, lock: threading.RLock | None = None) -> None:
+        self.tenant = tenant  # the NGSILD-Tenant whose data this is (None: the default tenant)
+        self.lock = lock or threading.RLock()  # a server's tenants share one lock
         self.entities: dict[str, dict[str, Any]] = {}
         # system attributes kept apart so stored entities stay exactly what clients wrote:
         # times[entity id][""] is the entity's (createdAt, modifiedAt), [attr] an attribute's

@@ -240,7 +240,7 @@ def entity_changed(svc: Services, entity: dict[str, Any], changed: list[str]) ->
             continue
         terms = _terms(svc, sub)
         if _selected(sub, entity, changed, terms):
-            svc.notifier.send(sub, _notification(svc, sub, [entity], terms))
+            svc.notifier.send(svc.store, sub, _notification(svc, sub, [entity], terms))
 
 
 def periodic(svc: Services) -> None:
@@ -255,4 +255,4 @@ def periodic(svc: Services) -> None:
         entities = svc.store.entities.values()
         selected = [e for e in entities if _selected(sub, e, [], terms, periodic=True)]
         if selected:
-            svc.notifier.send(sub, _notification(svc, sub, selected, terms))
+            svc.notifier.send(svc.store, sub, _notification(svc, sub, selected, terms))

@@ -92,6 +92,7 @@ class BackgroundServer:
     thread_name = "conform-reference"
     ready_path = "/openapi.yaml"
     tenant: str | None = None  # the tenant a run against this server declares (None: no tenancy)
+    tenants: tuple[str, ...] = ()  # more tenants a run against it may write into (tenancy tests)
 
     def __init__(self, host: str, port: int) -> None:
         self._address = (host, port)

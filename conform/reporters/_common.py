@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from conform.evidence import Exchange
+from conform.i18n import t
 from conform.report import Report
 from conform.results import RequirementResult, Status
 
@@ -74,3 +75,17 @@ def exchange_text(x: Exchange, limit: int | None = 1500) -> str:
         if x.response_body:
             lines += ["<", *(f"< {line}" for line in _clip(x.response_body, limit).splitlines())]
     return "\n".join([f"evidence {x.id}:", *lines, f"$ {x.curl()}"])
+
+
+def security_tag(result: RequirementResult | None, lang: str) -> str:
+    """ "[security] " before a security requirement's id, "" for any other (one marker for
+    every format)."""
+    return f"[{t('security', lang)}] " if result is not None and result.security else ""
+
+
+def security_line(report: Report, lang: str) -> str:
+    """ "Security findings (N): ids", or "" when none failed."""
+    found = report.security_findings()
+    if not found:
+        return ""
+    return t("security_findings", lang).format(n=len(found), ids=", ".join(r.id for r in found))

@@ -69,6 +69,7 @@ def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") 
                 "dct:identifier": r.id,
                 "dct:title": r.title,
                 "dct:source": r.clause,
+                **({"dct:subject": "security"} if r.security else {}),
             },
             "earl:result": {
                 "@type": "earl:TestResult",

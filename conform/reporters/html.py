@@ -16,6 +16,8 @@ from conform.reporters._common import (
     deciding_exchanges,
     evidence_index,
     first_line,
+    security_line,
+    security_tag,
 )
 from conform.results import RequirementResult, Status
 
@@ -47,7 +49,7 @@ def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") 
         verdict_label=escape(t("verdict", lang)),
         verdict_meaning=escape(verdict_meaning(verdict, lang)),
         interrupted=f"<p>{escape(t('interrupted', lang))}</p>" if report.interrupted else "",
-        root_causes=_root_causes(report, lang),
+        root_causes=_security(report, lang) + _root_causes(report, lang),
         details=_details(report, lang),
         by_class=_by_class(report, lang),
         matrix=_matrix(report, lang),
@@ -81,6 +83,17 @@ def _mark(report: Report, lang: str) -> str:
         f'<div class="signed">{escape(t("signed_by", lang))} <code>{escape(key_id)}</code>. '
         f"{escape(t('signed_note', lang))}</div>"
     )
+
+
+def _security(report: Report, lang: str) -> str:
+    """The security findings, above the root causes: a reviewer sees them first."""
+    line = security_line(report, lang)
+    return f'<p class="security" id="security"><strong>{escape(line)}</strong></p>' if line else ""
+
+
+def _tag(r: RequirementResult, lang: str) -> str:
+    tag = security_tag(r, lang).strip()
+    return f' <span class="badge security">{escape(tag)}</span>' if tag else ""
 
 
 def _root_causes(report: Report, lang: str) -> str:
@@ -172,7 +185,7 @@ def _matrix(report: Report, lang: str) -> str:
         for k in ("id", "req_title", "level", "class", "clause", "status")
     )
     rows = "".join(
-        f'<tr data-status="{r.status.value}"><td class="mono">{escape(r.id)}</td>'
+        f'<tr data-status="{r.status.value}"><td class="mono">{escape(r.id)}{_tag(r, lang)}</td>'
         f"<td>{escape(r.title)}</td><td>{escape(r.level.value)}</td><td>{escape(report.class_title(r.cls))}</td>"
         f"<td>{escape(r.clause)}</td><td>{_badge(r.status, lang)}</td></tr>"
         for r in report.requirements
@@ -218,7 +231,7 @@ def _problem(r: RequirementResult, index: dict[str, Exchange], lang: str) -> str
     )
     return (
         f'<section class="problem {r.status.value}" id="p-{escape(r.id)}">'
-        f"<h3>{escape(r.id)} — {escape(r.title)} {_badge(r.status, lang)}</h3>"
+        f"<h3>{escape(r.id)}{_tag(r, lang)} — {escape(r.title)} {_badge(r.status, lang)}</h3>"
         f'<p class="meta">{escape(r.level.value)} · {escape(r.cls)} · {escape(r.clause)}</p>'
         f"<h4>{escape(t('message', lang))}</h4>{_pre(r.message)}{shown}</section>"
     )

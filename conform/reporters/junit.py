@@ -11,6 +11,7 @@ from conform.reporters._common import (
     evidence_index,
     exchange_text,
     failing_exchange,
+    security_tag,
     waiver_text,
 )
 from conform.results import RequirementResult, Status
@@ -94,9 +95,13 @@ def _testcase(
     tag = _CHILD.get(r.status)
     if tag is None:
         return case
+    if r.security:
+        props = ET.SubElement(case, "properties")
+        ET.SubElement(props, "property", name="security", value="true")
     message = r.message
     if r.status is Status.WAIVED:
         message = f"waived: {waiver_text(r.waiver or {})}; {r.message}"
+    message = security_tag(r, "en") + message
     child = ET.SubElement(case, tag, message=message.strip().splitlines()[0] if message else "")
     if tag != "skipped":
         child.set("type", r.level.value)

@@ -15,6 +15,8 @@ from conform.reporters._common import (
     exchange_text,
     failing_exchange,
     first_line,
+    security_line,
+    security_tag,
 )
 from conform.results import Level, Status, Verdict
 
@@ -63,6 +65,8 @@ def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") 
     ]
     if not report.signed:
         lines += [f"> **{t('self_test', lang)}** — {t('self_test_note', lang)}", ""]
+    findings = security_line(report, lang)
+    lines += [f"**{findings}**", ""] if findings else []
     lines += _root_causes(report, lang)
     lines += [
         f"{t('target', lang)}: `{tg.url}` {tg.product_version} · "
@@ -79,7 +83,8 @@ def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") 
         lines += ["", f"### {t('failed_musts', lang)}", ""]
         index = evidence_index(evidence)
         for r in failed[:_MAX_LISTED]:
-            lines.append(f"- **{r.id}** {_cell(r.title)}: {_cell(first_line(r.message))}")
+            tag = security_tag(r, lang)
+            lines.append(f"- {tag}**{r.id}** {_cell(r.title)}: {_cell(first_line(r.message))}")
             exchange = failing_exchange(r, index)
             if exchange is not None:  # collapsed: the list stays short, the proof one click away
                 text = exchange_text(exchange, _MAX_BODY).replace("`", "'")
@@ -109,7 +114,7 @@ def render(report: Report, evidence: Sequence[Exchange] = (), lang: str = "en") 
         lines.append(
             _row(
                 [
-                    r.id,
+                    security_tag(r, lang) + r.id,
                     r.level.value,
                     report.class_title(r.cls),
                     status_label(r.status, lang),

@@ -18,6 +18,8 @@ from conform.reporters._common import (
     exchange_text,
     failing_exchange,
     first_line,
+    security_line,
+    security_tag,
     waiver_text,
 )
 from conform.results import RequirementResult, RootCause, Status, Verdict
@@ -58,7 +60,8 @@ def _cause_lines(
     for c in causes[:_MAX_CAUSES]:
         r = results.get(c.requirement)
         level = r.level.value if r else "?"
-        lines.append(f"  {c.requirement} [{level}] {first_line(c.message)}")
+        tag = security_tag(r, lang)
+        lines.append(f"  {tag}{c.requirement} [{level}] {first_line(c.message)}")
         also = [i for i in c.explains if i != c.requirement]
         if also:
             lines.append(f"      {t('explains', lang)}: {_ids(also)}")
@@ -85,7 +88,8 @@ def _error_lines(report: Report, lang: str) -> list[str]:
 def _problem_lines(report: Report, lang: str, index: dict[str, Exchange]) -> list[str]:
     lines = []
     for r in report.problems():
-        lines.append(f"{status_label(r.status, lang).upper()} {r.id} [{r.level.value}] {r.title}")
+        label = status_label(r.status, lang).upper()
+        lines.append(f"{label} {security_tag(r, lang)}{r.id} [{r.level.value}] {r.title}")
         if r.message:
             lines.append(f"    {first_line(r.message)}")
         lines += _exchange_lines(r, index, brief=False, indent="    ")
@@ -145,6 +149,7 @@ def report_lines(
         lines.append(f"  {report.class_title(cls)}: {', '.join(parts)}")
     index = evidence_index(evidence)
     causes = report.root_causes()
+    lines += [line for line in [security_line(report, lang)] if line]
     if verbose:
         lines += _problem_lines(report, lang, index)
         listed = {r.id for r in report.problems()}

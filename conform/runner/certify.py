@@ -32,7 +32,7 @@ from conform.signing import load_private_key, sign_report
 from conform.suite.context import SuiteContext
 from conform.suite.coverage import suite_tests
 from conform.suite.session import open_session, reference_config, resolve_target
-from conform.target import TargetConfig
+from conform.target import TargetConfig, target_facts
 from conform.waivers import Waiver, load_waivers
 
 
@@ -151,6 +151,7 @@ def _run(
     plan = make_plan(
         bundle, suite_tests(suite), declared=target.classes, only=config.only,
         read_only=config.read_only, property_based=set(check_map(bundle).values()),
+        facts=target_facts(target),
     )  # fmt: skip
     run_id, started = secrets.token_hex(4), _now()
     progress.run_started(plan)
@@ -223,7 +224,9 @@ def run_certification(config: RunConfig, progress: Progress) -> RunOutcome:
 
             progress.phase("starting the reference server")
             server = stack.enter_context(for_bundle(bundle))
-            target = reference_config(bundle, server.url, config.callback_host, server.tenant)
+            target = reference_config(
+                bundle, server.url, config.callback_host, server.tenant, server.tenants
+            )
         else:
             target = resolve_target(
                 bundle, url=config.url, system=config.system, classes=config.classes,

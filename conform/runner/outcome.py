@@ -64,7 +64,7 @@ def _result(
     return RequirementResult(
         id=r.id, title=r.title, level=r.level, cls=r.cls, clause=r.clause, status=status,
         message=message, evidence=tuple(dict.fromkeys(evidence)), tests=tuple(tests),
-        applicable=p.applicable,
+        applicable=p.applicable, security=r.security,
     )  # fmt: skip
 
 

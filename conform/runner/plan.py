@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from conform.bundle import Bundle, Requirement
+from conform.bundle.model import TARGET_FACTS
 from conform.errors import UsageError
 from conform.suite.coverage import SuiteTest
 
@@ -55,10 +56,13 @@ def make_plan(
     only: Sequence[str] = (),
     read_only: bool = False,
     property_based: Collection[str] = (),
+    facts: Collection[str] = (),
 ) -> Plan:
     """Decide per requirement; UsageError for an --only id the bundle does not have.
 
     PROPERTY_BASED: ids the property-based phase verifies (it sends GETs only under --read-only).
+    FACTS: the target's facts (TARGET_FACTS); a requirement that `applies_when` one the target
+    lacks does not apply: reported skipped ("not applicable: ..."), it never decides the verdict.
     """
     known = {r.id for r in bundle.requirements}
     for req_id in only:
@@ -80,6 +84,8 @@ def make_plan(
         reason = ""
         if not applicable:
             reason = f"optional class {req.cls} not declared"
+        elif req.applies_when is not None and req.applies_when not in facts:
+            applicable, reason = False, f"not applicable: {TARGET_FACTS[req.applies_when]}"
         elif only and req.id not in only:
             reason = "not selected by --only"
         elif read_only and covering and not all(t.read_only for t in covering):

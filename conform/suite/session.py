@@ -10,13 +10,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from conform.bundle import Bundle, load_bundle
+from conform.bundle.model import TARGET_FACTS
 from conform.errors import UsageError
 from conform.evidence import EvidenceLog
 from conform.namespace import Namespace, random_seed
 from conform.profiles import profile_for
 from conform.ratelimit import Limiter
 from conform.suite.context import SuiteContext
-from conform.target import TargetConfig, client_for, load_system, reference_target
+from conform.target import TargetConfig, client_for, load_system, reference_target, target_facts
 
 
 def _name_from_url(url: str) -> str:
@@ -72,19 +73,34 @@ def resolve_target(
     else:
         assert url is not None, "resolve_target needs a URL or a system file"
         target = TargetConfig(name=_name_from_url(url), url=url.rstrip("/"))
-    return dataclasses.replace(
+    target = dataclasses.replace(
         target,
         classes=check_classes(bundle, (*target.classes, *classes), "--class"),
         callback_host=callback_host or target.callback_host,
         ca_bundle=str(ca_bundle) if ca_bundle else target.ca_bundle,
     )
+    check_needs(bundle, target)
+    return target
+
+
+def check_needs(bundle: Bundle, target: TargetConfig) -> None:
+    """UsageError when a declared class `needs` a fact the target lacks: such a class cannot be
+    tested, and a skip would read as if it had been."""
+    facts = target_facts(target)
+    for cls in bundle.classes:
+        if cls.id in target.classes and cls.needs is not None and cls.needs not in facts:
+            raise UsageError(f"class {cls.id} cannot be tested: {TARGET_FACTS[cls.needs]}")
 
 
 def reference_config(
-    bundle: Bundle, url: str, callback_host: str | None, tenant: str | None = None
+    bundle: Bundle,
+    url: str,
+    callback_host: str | None,
+    tenant: str | None = None,
+    tenants: tuple[str, ...] = (),
 ) -> TargetConfig:
     """The in-process reference server: every optional class declared, every bundle model served,
-    and the TENANT it isolates (if any)."""
+    the TENANT it isolates (if any) and the TENANTS a run may write into."""
     target = reference_target(url)
     return dataclasses.replace(
         target,
@@ -92,6 +108,7 @@ def reference_config(
         data_models=tuple(bundle.model_paths()),
         callback_host=callback_host or target.callback_host,
         tenant=tenant,
+        tenants=tenants,
     )
 
 
@@ -131,7 +148,7 @@ def standalone_context(
     with contextlib.ExitStack() as stack:
         if url is None and system is None:
             server = stack.enter_context(for_bundle(loaded))
-            target = reference_config(loaded, server.url, None, server.tenant)
+            target = reference_config(loaded, server.url, None, server.tenant, server.tenants)
         else:
             target = resolve_target(
                 loaded, url=url, system=Path(system) if system else None, classes=classes

@@ -21,6 +21,7 @@ from faults.ngsi_ld import (
 )
 from faults.optional import BATCH_ROWS, DISCOVERY_ROWS, SUBSCRIPTION_ROWS
 from faults.rewrites import Fault
+from faults.security import SECURITY_ROWS, TENANCY_ROWS
 
 FAULTS: tuple[Fault, ...] = (
     *CORE_ROWS,
@@ -41,4 +42,6 @@ FAULTS: tuple[Fault, ...] = (
     *SUBSCRIPTION_FULL_ROWS,
     *GEO_ROWS,
     *TEMPORAL_ROWS,
+    *TENANCY_ROWS,
+    *SECURITY_ROWS,
 )

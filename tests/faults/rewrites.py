@@ -28,6 +28,8 @@ class Fault:
     also: tuple[str, ...] = ()
     classes: tuple[str, ...] = OPTIONAL
     data_models: tuple[str, ...] = ()  # declared in a system file (else --url alone)
+    system: str = ""  # more lines of the system file (tenants, auth): one is written when set
+    token: str = ""  # the reference server's bearer token (auth rows), in the file `token`
     preload: tuple[dict[str, Any], ...] = ()  # the city's own entities, stored before the run
 
 

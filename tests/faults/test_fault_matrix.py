@@ -52,10 +52,11 @@ SHOULD = {r.id for r in load_bundle("city-os").requirements if r.level is Level.
 def certify(url: str, out: Path, fault: Fault | None, only: list[str]) -> tuple[int, Any]:
     """Exit code and report.json of `conform run` against URL (a system file if models)."""
     args = ["run", "--url", url, "--out", str(out / "report"), "--seed", "7"]
-    if fault is not None and fault.data_models:
+    if fault is not None and (fault.data_models or fault.system):
         system = out / "system.yaml"
         models = ", ".join(fault.data_models)
-        system.write_text(f"name: faulty\nurl: {url}\ndata_models: [{models}]\n")
+        (out / "token").write_text(fault.token)
+        system.write_text(f"name: faulty\nurl: {url}\ndata_models: [{models}]\n{fault.system}")
         args += ["--system", str(system)]
     classes = fault.classes if fault is not None else OPTIONAL
     args += [a for c in classes for a in ("--class", c)] + [a for r in only for a in ("--only", r)]
@@ -78,7 +79,7 @@ def selection(fault: Fault) -> list[str]:
 
 def run_fault(fault: Fault, out: Path) -> tuple[int, Any]:
     """`conform run` against a fresh faulty proxy (with the row's own data stored first)."""
-    with FaultProxy(fault.hooks) as proxy:
+    with FaultProxy(fault.hooks, token=fault.token or None) as proxy:
         for entity in fault.preload:
             proxy.reference.store.put_entity(entity)
         return certify(proxy.url, out, fault, selection(fault))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,35 @@ def test_markdown_names_leftovers() -> None:
     md = render(report, ReportFormat.MARKDOWN).decode()
     section = md.split("### Not cleaned up")[1].split("###")[0]
     assert "- `urn:ngsi-ld:T:conform-1 (DELETE answered 500)`" in section
+
+
+@pytest.mark.parametrize("fmt", list(ReportFormat))
+def test_every_format_flags_a_failed_security_requirement(fmt: ReportFormat) -> None:
+    base = make_report()
+    flagged = tuple(
+        replace(r, security=True) if r.id == "CORE-002" else r for r in base.requirements
+    )
+    text = render(replace(base, requirements=flagged), fmt, sample_exchanges()).decode()
+    plain = render(base, fmt, sample_exchanges()).decode()
+    marker = {
+        ReportFormat.JSON: '"security": true',
+        ReportFormat.HTML: "Security findings (1): CORE-002",
+        ReportFormat.MARKDOWN: "Security findings (1): CORE-002",
+        ReportFormat.JUNIT: 'name="security" value="true"',
+        ReportFormat.EARL: '"dct:subject": "security"',
+    }[fmt]
+    assert marker in text and marker not in plain
+    if fmt in (ReportFormat.HTML, ReportFormat.MARKDOWN, ReportFormat.JUNIT):
+        assert "[security] " in text or ">[security]<" in text
+
+
+def test_terminal_flags_security_findings_first() -> None:
+    from conform.reporters.terminal import report_lines
+
+    base = make_report()
+    flagged = tuple(
+        replace(r, security=True) if r.id == "CORE-002" else r for r in base.requirements
+    )
+    lines = report_lines(replace(base, requirements=flagged), "ja", sample_exchanges())
+    found = [i for i, line in enumerate(lines) if line.startswith("セキュリティ上の指摘（1 件）")]
+    assert found and any("[セキュリティ] CORE-002" in line for line in lines)
