@@ -215,3 +215,15 @@ def test_published_requirements_have_japanese_titles(bundle: str) -> None:
     assert shown.code == 0 and f"  {first.titles['ja']}\n" in shown.stdout
     linted = run_cli("spec", "lint", str(loaded.path))
     assert linted.code == 0 and "no ja title" not in linted.stdout, linted.stdout
+
+
+def test_diff_does_not_count_a_new_japanese_title_as_a_change(tmp_path: Path) -> None:
+    folder = tmp_path / "b"
+    shutil.copytree(MINIMAL, folder)
+    reqs = folder / "requirements.yaml"
+    old = 'title: "Unknown entity answers 404"'
+    new = 'title: {en: "Unknown entity answers 404", ja: "未知は 404"}'
+    reqs.write_text(reqs.read_text().replace(old, new))
+    result = run_cli("spec", "diff", str(MINIMAL), str(folder))
+    assert result.code == 0, result
+    assert result.stdout.startswith("no changes from mini-city@1.0 to mini-city@1.0"), result.stdout
