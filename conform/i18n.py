@@ -283,3 +283,145 @@ def normalise_lang(value: str | None) -> str | None:
 def root_causes_title(n: int, lang: str = "en") -> str:
     """'N root causes' (singular for one) in the reader's language."""
     return t("root_causes_one", lang) if n == 1 else t("root_causes_count", lang).format(n=n)
+
+
+# Failure messages of the suites' helpers (conform/suite, suites/*/_*.py), English template ->
+# Japanese, most specific first. A {field} takes any text unless _FIELD_PATTERNS narrows it;
+# _FIELD_JA words some fields' values. tests/test_lang.py walks every message a helper raises.
+_FAILURES_JA: tuple[tuple[str, str], ...] = (
+    ("expected status {wanted}, got {got}", "ステータス {wanted} を期待しましたが、{got} でした"),
+    ("expected header {name}, got none", "ヘッダ {name} を期待しましたが、ありませんでした"),
+    ("expected header {name} matching {pattern}, got {got}",
+     "{pattern} に一致するヘッダ {name} を期待しましたが、{got} でした"),
+    ("expected header {name}: {value}, got {got}",
+     "ヘッダ {name}: {value} を期待しましたが、{got} でした"),
+    ("expected Content-Type {media}, got {got}",
+     "Content-Type {media} を期待しましたが、{got} でした"),
+    ("expected error type {wanted}, got {got}",
+     "エラー種別 {wanted} を期待しましたが、{got} でした"),
+    ("expected error {wanted}, got {got}", "エラー {wanted} を期待しましたが、{got} でした"),
+    ("expected attribute {name} read back, got none{where}",
+     "属性 {name} が読み戻されるはずが、ありませんでした{where}"),
+    ("expected each entity once for {what}, got {id} twice",
+     "{what} では各エンティティが 1 回ずつのはずが、{id} が 2 回ありました"),
+    ("expected {id} for {what}, got it missing",
+     "{what} で {id} を期待しましたが、ありませんでした"),
+    ("expected only {n} entities for {what}, got also {id}",
+     "{what} ではエンティティ {n} 件だけのはずが、{id} もありました"),
+    ("expected a notification at {url}, got no notification matching within {timeout} s "
+     "({n} received in all)",
+     "{url} への通知を期待しましたが、{timeout} 秒以内に該当する通知はありませんでした"
+     "（受信は計 {n} 件）"),
+    ("expected no notification of subscription {sid}",
+     "サブスクリプション {sid} の通知はないはずが、届きました"),
+    ("expected a Location of the subscription: {got}",
+     "サブスクリプションの Location を期待しましたが、{got} でした"),
+    ("expected {what}, got {shape}: {text}", "{what}を期待しましたが、{shape}でした: {text}"),
+    ("expected {n} items, got {m} at {path}", "{path} の要素数は {n} のはずが、{m} でした"),
+    ("expected no member {member}, got one at {path}",
+     "{path} にメンバ {member} はないはずが、ありました"),
+    ("expected {value}, got nothing at {path}",
+     "{path} に {value} を期待しましたが、ありませんでした"),
+    ("expected {value}, got {got} at {path}", "{path} に {value} を期待しましたが、{got} でした"),
+    ("expected {thing}, got {got}", "{thing}を期待しましたが、{got} でした"),
+    ("description is not a string", "description が文字列ではありません"),
+    ("expectation not met", "期待どおりではありませんでした"),
+)  # fmt: skip
+
+# What a helper expected or got, in Japanese (a phrase not listed stays as it is).
+_NOUNS_JA = {
+    "a problem details object": "問題詳細オブジェクト",
+    "an entity object": "エンティティオブジェクト",
+    "a JSON object": "JSON オブジェクト",
+    "an UpdateResult object": "UpdateResult オブジェクト",
+    "a BatchOperationResult object": "BatchOperationResult オブジェクト",
+    "a JSON array of entities": "エンティティの JSON 配列",
+    "entity objects in the array": "配列の要素としてエンティティオブジェクト",
+    "a subscription object": "サブスクリプションオブジェクト",
+    "an error object": "エラーオブジェクト",
+    "an array of entities": "エンティティの配列",
+    "an object": "オブジェクト",
+    "a boolean": "真偽値",
+    "a number": "数値",
+    "a string": "文字列",
+    "null": "null",
+    "no Content-Type": "Content-Type なし",
+}
+_FIELD_PATTERNS = {
+    "shape": r"an array of \d+|an object|null|a boolean|a number|a string",
+    "thing": "|".join(re.escape(noun) for noun in _NOUNS_JA),
+    "n": r"\d+",
+    "m": r"\d+",
+}
+_FIELD_JA: dict[str, tuple[tuple[str, str], ...]] = {
+    "wanted": ((r" or ", " または "),),
+    "where": ((r"^ for (.*)$", r"（\1）"),),
+    "shape": ((r"^an array of (\d+)$", r"要素 \1 個の配列"),),
+}
+
+
+def _failure_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile(
+        "".join(
+            re.escape(part) if i % 2 == 0 else f"(?P<{part}>{_FIELD_PATTERNS.get(part, '.*?')})"
+            for i, part in enumerate(parts)
+        )
+    )
+
+
+_FAILURES = tuple((_failure_pattern(en), ja) for en, ja in _FAILURES_JA)
+_EVIDENCE = re.compile(r"(?P<ev>(?: \[(?:x\d+|None)\])+)$")
+_BODY = re.compile(r" \(body: (?P<body>.*)\)$")
+_PREFIXES = (
+    (re.compile(r"blocked by (?P<id>\S+): "), "前提の要件 {id} が不合格: "),
+    (re.compile(r"precondition (?P<id>\S+) not met: "), "前提の要件 {id} を満たしていません: "),
+)
+
+
+def failure_text(message: str, lang: str = "en") -> str:
+    """A helper's failure message in LANG (the English message when no template knows it).
+
+    Prefixes ('blocked by REQ: '), the response body and the evidence ids are kept around it.
+    """
+    if lang != "ja" or not message:
+        return message
+    for pattern, wording in _PREFIXES:
+        found = pattern.match(message)
+        if found:
+            rest = message[found.end() :]
+            return wording.format(**found.groupdict()) + failure_text(rest, lang)
+    tail = ""
+    evidence = _EVIDENCE.search(message)
+    if evidence:
+        message, tail = message[: evidence.start()], evidence.group("ev")
+    body = _BODY.search(message)
+    if body:
+        message, tail = message[: body.start()], f"（本文: {body.group('body')}）{tail}"
+    for pattern, template in _FAILURES:
+        found = pattern.fullmatch(message)
+        if found:
+            return _fill(template, found.groupdict()) + tail
+    return message + tail
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """TEMPLATE with each field's value in Japanese, a space where Latin text meets Japanese."""
+    out = ""
+    for i, part in enumerate(re.split(r"\{(\w+)\}", template)):
+        text = part
+        if i % 2:
+            text = _NOUNS_JA.get(values[part], values[part])
+            for pattern, replacement in _FIELD_JA.get(part, ()):
+                text = re.sub(pattern, replacement, text)
+        if out and text and _cjk(out[-1]) != _cjk(text[0]) and not {out[-1], text[0]} & _TIGHT:
+            text = " " + text
+        out += text
+    return out
+
+
+_TIGHT = set(" 、。（）「」")
+
+
+def _cjk(char: str) -> bool:
+    return ord(char) >= 0x3000

@@ -30,6 +30,9 @@ WIRE_ERRORS = (
 )
 
 
+TLS_UNVERIFIED = "TLS certificate verification failed"  # a message's start, for its hint
+
+
 class TransportError(TargetError):
     """We could not test: the target was unreachable, too slow, too big or misbehaved."""
 
@@ -114,7 +117,7 @@ def describe(exc: BaseException, timeout: float) -> str:
         return next((e for e in chain if isinstance(e, kind)), None)
 
     if isinstance(cert := find(ssl.SSLCertVerificationError), ssl.SSLCertVerificationError):
-        return f"TLS certificate verification failed: {cert.verify_message}"
+        return f"{TLS_UNVERIFIED}: {cert.verify_message}"
     if tls := find(ssl.SSLError):
         return f"TLS error: {getattr(tls, 'reason', None) or tls}"
     if find(socket.gaierror):

@@ -180,3 +180,50 @@ def test_real_city_os_bundle_loads_and_lints_clean() -> None:
     assert result.code == 0, result.stdout
     shown = run_cli("spec", "show", "city-os@1.0")
     assert shown.code == 0 and "city-os@1.0" in shown.stdout
+
+
+def test_titles_in_two_languages_show_in_japanese_and_lint_for_gaps(tmp_path: Path) -> None:
+    """A bundle that titles requirements in Japanese shows those titles with --lang ja; lint warns
+    about each requirement left with an English title only (a ja report would mix the two)."""
+    folder = tmp_path / "b"
+    shutil.copytree(MINIMAL, folder)
+    reqs = folder / "requirements.yaml"
+    old = 'title: "Unknown entity answers 404"'
+    reqs.write_text(reqs.read_text().replace(old, 'title: {en: "Unknown 404", ja: "未知は 404"}'))
+    shown = run_cli("spec", "show", str(folder), "--requirements", "--lang", "ja")
+    assert shown.code == 0, shown
+    assert "ETSI GS CIM 009 5.7.1  未知は 404" in shown.stdout
+    assert "ETSI GS CIM 009 5.6.1  Create entity answers 201 with Location" in shown.stdout
+    linted = run_cli("spec", "lint", str(folder))
+    assert linted.code == 0, linted
+    warned = [line for line in linted.stdout.splitlines() if ": warning: " in line]
+    assert len(warned) == 3 and warned[0].endswith(
+        "requirements.yaml:line 3: warning: requirement CORE-001: no ja title "
+        "(other requirements have one)"
+    )
+    assert linted.stdout.splitlines()[-1] == "0 errors, 3 warnings"
+
+
+@pytest.mark.parametrize("bundle", ["city-os@1.1", "city-os-v2@1.0"])
+def test_published_requirements_have_japanese_titles(bundle: str) -> None:
+    from conform.bundle import load_bundle
+
+    loaded = load_bundle(bundle)
+    assert all(r.titles.get("ja") for r in loaded.requirements)
+    first = loaded.requirements[0]
+    shown = run_cli("spec", "show", bundle, "--requirements", "--lang", "ja")
+    assert shown.code == 0 and f"  {first.titles['ja']}\n" in shown.stdout
+    linted = run_cli("spec", "lint", str(loaded.path))
+    assert linted.code == 0 and "no ja title" not in linted.stdout, linted.stdout
+
+
+def test_diff_does_not_count_a_new_japanese_title_as_a_change(tmp_path: Path) -> None:
+    folder = tmp_path / "b"
+    shutil.copytree(MINIMAL, folder)
+    reqs = folder / "requirements.yaml"
+    old = 'title: "Unknown entity answers 404"'
+    new = 'title: {en: "Unknown entity answers 404", ja: "未知は 404"}'
+    reqs.write_text(reqs.read_text().replace(old, new))
+    result = run_cli("spec", "diff", str(MINIMAL), str(folder))
+    assert result.code == 0, result
+    assert result.stdout.startswith("no changes from mini-city@1.0 to mini-city@1.0"), result.stdout

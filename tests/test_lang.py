@@ -37,7 +37,7 @@ def test_ja_run_speaks_japanese(tmp_path: Path) -> None:
         assert line in proc.stdout, line  # fmt: skip
     doc = json.loads((tmp_path / "o" / "report.json").read_text())
     core1 = next(r for r in doc["requirements"] if r["id"] == "CORE-001")
-    assert core1["title"].startswith("新規の有効なエンティティを POST /entities で送信したとき")
+    assert core1["title"] == "エンティティ作成は 201 と Location を返す"  # the bundle's ja title
     assert doc["bundle"]["class_titles"]["batch"] == "エンティティの一括操作"
     page = (tmp_path / "o" / "report.html").read_text()
     assert "<td>エンティティの一括操作</td>" in page and "<td>batch</td>" not in page

@@ -17,6 +17,7 @@ from conform.errors import TargetError
 from conform.evidence import EvidenceLog
 from conform.http import Client
 from conform.namespace import Namespace
+from conform.profiles import load_profile
 from conform.reference import ReferenceServer
 from conform.suite import (
     NotificationReceiver,
@@ -27,11 +28,15 @@ from conform.suite import (
     expect_status,
 )
 from conform.suite.context import SuiteContext
+from conform.suite.expect import bind_profile
 from conform.target import TargetConfig
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
+    # an earlier in-process run in this process (a v2 one, under pytest-xdist's order) may have
+    # bound its own profile: these tests check NGSI-LD answers
+    bind_profile(load_profile("ngsi-ld"))
     with ReferenceServer(port=0) as srv:
         ns = Namespace.new()
         with Client(srv.url, evidence=EvidenceLog(), namespace=ns) as c:

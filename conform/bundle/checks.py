@@ -250,4 +250,18 @@ def check_requirements(
                 rid, titles["en"], dict(statement), Level(level), cls, fields["clause"], titles,
                 security is True, applies_when,
             )  # fmt: skip
+    _check_title_languages(chk, items)
     return chk.problems, tuple(found.values())
+
+
+def _check_title_languages(chk: _Checker, items: list[Any]) -> None:
+    """Once one requirement titles itself in a language, every requirement should: a report in
+    that language would otherwise mix the bundle's titles with cut-off statements."""
+    titles = [item.get("title") if isinstance(item, dict) else None for item in items]
+    langs = sorted({lang for t in titles if isinstance(t, dict) for lang in t} - {"en"})
+    for index, (item, title) in enumerate(zip(items, titles, strict=True)):
+        missing = [lang for lang in langs if not (isinstance(title, dict) and title.get(lang))]
+        if missing and title:
+            what = f"requirement {item.get('id') or '#' + str(index + 1)}"
+            msg = f"{what}: no {', '.join(missing)} title (other requirements have one)"
+            chk.add(f"/requirements/{index}/title", msg, "title-language", warning=True)

@@ -1,11 +1,12 @@
-"""A run's report in its language: class titles and requirement titles from the bundle."""
+"""A run's report in its language: class and requirement titles from the bundle, and the
+suites' failure messages."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from conform.bundle import Bundle, Requirement
-from conform.i18n import requirement_title
+from conform.i18n import failure_text, requirement_title
 from conform.results import RequirementResult
 
 
@@ -21,8 +22,15 @@ def _title(req: Requirement, lang: str) -> str:
 def localised(
     results: tuple[RequirementResult, ...], bundle: Bundle, lang: str
 ) -> tuple[RequirementResult, ...]:
-    """RESULTS with each requirement's title in LANG."""
+    """RESULTS with each requirement's title and failure message in LANG."""
     if lang == "en":
         return results
     reqs = {r.id: r for r in bundle.requirements}
-    return tuple(replace(r, title=_title(reqs[r.id], lang)) if r.id in reqs else r for r in results)
+    return tuple(
+        replace(
+            r,
+            title=_title(reqs[r.id], lang) if r.id in reqs else r.title,
+            message=failure_text(r.message, lang),
+        )
+        for r in results
+    )

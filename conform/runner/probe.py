@@ -6,6 +6,7 @@ import json
 
 from conform.http import Response
 from conform.profiles import Profile
+from conform.transport import TLS_UNVERIFIED
 
 _NOT_READY = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 _NO_ROUTE = {404, 405, 501}
@@ -49,6 +50,9 @@ def probe_problem(response: Response, server: str, profile: Profile) -> str:
 
 def unreachable(error: str) -> str:
     """The line for a probe that got no HTTP answer at all."""
+    if TLS_UNVERIFIED in error:
+        hint = "if a private CA signed its certificate, give that CA with --ca-bundle"
+        return f"endpoint unreachable: {error} — {hint} (or ca_bundle in the system file)"
     return f"endpoint unreachable: {error} — is the system running, and is the URL right?"
 
 
