@@ -217,3 +217,21 @@ def test_an_invalid_certificate_is_found(front: Any, certs: Certs, which: str) -
     problem = certificate_problem("127.0.0.1", port, str(certs.ca), 5)
     assert problem.startswith("the certificate does not verify for 127.0.0.1")
     assert certificate_problem("127.0.0.1", port, None, 5)  # nor with the system trust store
+
+
+def test_an_untrusted_certificate_fails_the_run_as_a_security_finding(
+    front: Any, certs: Certs, tmp_path: Path
+) -> None:
+    """The client cannot talk to it, but the certificate check still runs: not certified, with
+    the certificate as the security finding; the requirements it kept from running are errors."""
+    url = front(certs.self_signed)
+    system = tmp_path / "system.yaml"
+    system.write_text(f"name: tls\nurl: {url}\nca_bundle: {certs.ca}\n")
+    args = ["run", "--system", str(system), "--out", str(tmp_path / "r"), "--only", "CORE-001"]
+    code = app(args=[*args, *(a for r in ONLY for a in ("--only", r))], standalone_mode=False)
+    doc = json.loads((tmp_path / "r" / "report.json").read_text())
+    found = {r["id"]: r for r in doc["requirements"] if r["id"] in {*ONLY, "CORE-001"}}
+    assert (code, doc["verdict"]) == (1, "NOT_CERTIFIED")
+    assert found["SEC-007"]["status"] == "failed" and found["SEC-007"]["security"]
+    assert found["CORE-001"]["status"] == "error"
+    assert "TLS certificate verification failed" in found["CORE-001"]["message"]

@@ -33,6 +33,7 @@ from conform.suite.context import SuiteContext
 from conform.suite.coverage import suite_tests
 from conform.suite.session import open_session, reference_config, resolve_target
 from conform.target import TargetConfig, target_facts
+from conform.transport import TLS_UNVERIFIED
 from conform.waivers import Waiver, load_waivers
 
 
@@ -95,7 +96,13 @@ def _execute(
     progress.phase(f"probing {ctx.target.url}")
     unreachable = _probe(ctx)
     if unreachable:
-        return SuiteRun(), unreachable
+        # an https certificate the client cannot trust stops the run, but the checks that make
+        # their own handshakes (certificate, TLS versions) still judge it: a finding, not a gap
+        transport = plan.needing("https") if TLS_UNVERIFIED in unreachable else None
+        if not transport or not transport.items:
+            return SuiteRun(), unreachable
+        progress.phase(f"running the {len(transport.items)} https requirements only")
+        return run_suite(suite, ctx, transport, progress, jobs=1), unreachable
     phase = None
     if planned(plan):  # its cases are drawn in worker processes while the suite runs
         phase = PhaseRun(
@@ -195,7 +202,12 @@ def _run(
             link_last(out_dir)  # reports/last: the baseline of the next run
         regressed = tuple(regressions(inputs.baseline, report)) if inputs.baseline else ()
         return RunOutcome(
-            report, out_dir, files, regressed, config.fail_on_regression, stopped=error_all
+            report,
+            out_dir,
+            files,
+            regressed,
+            config.fail_on_regression,
+            stopped="" if run.outcomes else error_all,
         )
 
 

@@ -120,14 +120,15 @@ def requirement_results(
     error_all: str = "",
     evidence: Sequence[str] = (),
 ) -> tuple[RequirementResult, ...]:
-    """One result per requirement of the plan; ERROR_ALL marks every run requirement error."""
+    """One result per requirement of the plan; ERROR_ALL marks every run requirement error
+    that has no outcome of its own (the run stopped before its tests)."""
     out = []
     for p in plan.items:
         if not p.runs:
             out.append(_result(p, Status.SKIPPED, p.skip_reason))
         elif not p.tests and not p.property_based:
             out.append(_result(p, Status.ERROR, NO_TEST))
-        elif error_all:
+        elif error_all and not (mine := [o for o in outcomes if p.requirement.id in o.reqs]):
             out.append(_result(p, Status.ERROR, error_all, evidence))
         else:
             mine = [o for o in outcomes if p.requirement.id in o.reqs]

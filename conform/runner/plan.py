@@ -42,6 +42,11 @@ class Plan:
         """The requirements whose tests run."""
         return tuple(p for p in self.items if p.runs)
 
+    def needing(self, fact: str) -> Plan:
+        """The part of the plan whose requirements apply only to targets with FACT."""
+        kept = tuple(p for p in self.items if p.runs and p.requirement.applies_when == fact)
+        return Plan(kept, self.declared_classes, self.read_only)
+
     @property
     def test_ids(self) -> frozenset[str]:
         """Node ids of every test the run executes."""
