@@ -42,7 +42,6 @@ class FuzzSettings:
     max_examples: int = DEFAULT_MAX_EXAMPLES
     workers: int = DEFAULT_WORKERS  # processes drawing cases; how many are sent at once is the
     # client's concurrency
-    request_timeout: float = 10.0
     modes: tuple[GenerationMode, ...] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 
