@@ -67,6 +67,7 @@ class TargetConfig:
     lang: str = "en"
     ca_bundle: str | None = None
     callback_host: str = "127.0.0.1"
+    bundle: str | None = None  # the bundle this system is certified against (--bundle wins)
 
 
 class _Section:
@@ -141,6 +142,7 @@ def load_system(path: Path, profile: Profile | None = None) -> TargetConfig:
         lang=lang,
         ca_bundle=ca_bundle,
         callback_host=top.text("callback_host", "127.0.0.1") or "127.0.0.1",
+        bundle=top.text("bundle"),
     )
     top.finish(TargetConfig.__dataclass_fields__)
     return config

@@ -72,6 +72,17 @@ def test_system_file_naming_an_unpublished_model_exits_2(tmp_path: Path) -> None
     assert not (tmp_path / "reports").exists()
 
 
+def test_system_file_with_a_bad_bundle_exits_2(tmp_path: Path) -> None:
+    system = tmp_path / "system.yaml"
+    system.write_text("name: s\nurl: http://127.0.0.1:9\nbundle: [1]\n")
+    proc = conform("--system", str(system), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        f"error: {system}: bundle: expected a bundle as ID or ID@VERSION, e.g. city-os@1.1"
+    )
+    assert not (tmp_path / "reports").exists()
+
+
 def test_unknown_flag_is_a_usage_error(tmp_path: Path) -> None:
     proc = conform("--frobnicate", cwd=tmp_path)
     assert proc.returncode == 2

@@ -85,3 +85,25 @@ def test_the_reference_server_refuses_a_bundle_of_another_protocol() -> None:
         BundleError, match="speaks ngsi-v2; the reference server implements ngsi-ld"
     ):
         ReferenceServer(other)
+
+
+def test_the_system_file_names_its_bundle(tmp_path: Path) -> None:
+    """An Orion city OS's system.yaml says `bundle: city-os-v2` once; --bundle still wins."""
+    import json
+
+    from conform.cli import app
+    from conform.reference.choose import for_bundle
+
+    v2 = load_bundle("city-os-v2")
+    with for_bundle(v2) as server:
+        system = tmp_path / "system.yaml"
+        system.write_text(f"name: orion\nurl: {server.url}\nbundle: city-os-v2\n")
+        args = ["run", "--system", str(system), "--only", "CORE-001", "--out"]
+        app(args=[*args, str(tmp_path / "a")], standalone_mode=False)
+        doc = json.loads((tmp_path / "a" / REPORT_FILE).read_text())
+        assert (doc["bundle"]["id"], doc["bundle"]["sha256"]) == (v2.id, v2.sha256)
+        core1 = next(r for r in doc["requirements"] if r["id"] == "CORE-001")
+        assert core1["status"] == "passed", core1["message"]
+        other = ["--bundle", "city-os@1.0", "--out", str(tmp_path / "b")]
+        app(args=[*args[:-1], *other], standalone_mode=False)
+        assert json.loads((tmp_path / "b" / REPORT_FILE).read_text())["bundle"]["version"] == "1.0"

@@ -14,7 +14,6 @@ from conform.runner.preflight import check_writable
 SYSTEM_TEMPLATE = """\
 # conform system file: the system under test. Fill in `url`, then run
 #   conform run --system system.yaml
-# (an NGSI v2 / FIWARE Orion city OS: conform run --bundle city-os-v2 --system system.yaml)
 # Secrets never go in this file: name an environment variable (*_env) or a file (*_file).
 
 name: my-system                 # letters, digits, '.', '_', '-'; names the report folder
@@ -24,6 +23,9 @@ url: ""                         # REQUIRED: the server root, e.g. https://stagin
 vendor: ""
 product_version: ""
 lang: en                        # report language: en or ja
+# bundle: city-os-v2            # the specification to certify against (default city-os,
+                                # newest version; city-os-v2 for an NGSI v2 / FIWARE Orion
+                                # city OS; ID@VERSION pins one; --bundle overrides it)
 
 # Optional conformance classes the system declares (the mandatory ones always apply):
 classes: []                     # e.g. [batch, subscriptions, discovery]; NGSI v2 also

@@ -17,6 +17,7 @@ from conform.runner.config import (
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_EXAMPLES,
     random_seed,
+    system_bundle,
     system_lang,
 )
 from conform.runner.preflight import local_system, split_list
@@ -29,7 +30,14 @@ _Url = Annotated[
         help="Target server root (the API root …/ngsi-ld/v1 is accepted); overrides --system's.",
     ),
 ]
-_Bundle = Annotated[str, typer.Option("--bundle", help="Bundle as ID, ID@VERSION or a folder.")]
+_Bundle = Annotated[
+    str | None,
+    typer.Option(
+        "--bundle",
+        help="Bundle as ID, ID@VERSION or a folder (default: the system file's bundle, "
+        "else city-os, newest version).",
+    ),
+]
 _System = Annotated[
     Path | None,
     typer.Option(
@@ -155,7 +163,7 @@ _Format = Annotated[
 
 def run(
     url: _Url = None,
-    bundle: _Bundle = "city-os",
+    bundle: _Bundle = None,
     system: _System = None,
     classes: _Class = None,
     only: _Only = None,
@@ -190,7 +198,7 @@ def run(
     """
     system = local_system(url, system)
     config = RunConfig(
-        url=url, bundle=bundle, system=system, classes=split_list(classes),
+        url=url, bundle=bundle or system_bundle(system), system=system, classes=split_list(classes),
         only=split_list(only), seed=random_seed() if seed is None else seed,
         read_only=read_only, request_timeout=request_timeout, out=out, max_body=max_body,
         ca_bundle=ca_bundle, callback_host=callback_host, lang=lang or system_lang(system),

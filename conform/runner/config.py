@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from conform.errors import UsageError
+from conform.errors import ConfigError, UsageError
 from conform.loopback import is_loopback
 from conform.namespace import random_seed
 from conform.ratelimit import Limiter
@@ -118,6 +118,29 @@ class RunConfig:
     def uses_reference(self) -> bool:
         """No URL and no system file: certify the in-process reference server."""
         return self.url is None and self.system is None
+
+
+DEFAULT_BUNDLE = "city-os"
+
+
+def system_bundle(system: Path | None) -> str:
+    """The default --bundle: the system file's `bundle`, else city-os (its newest version).
+
+    Read on its own, before the file is loaded for the bundle's protocol (which needs it).
+    """
+    if system is None or not system.is_file():
+        return DEFAULT_BUNDLE  # a missing file is reported by RunConfig, naming the flag
+    from conform.yamlfile import load_yaml_file
+
+    data = load_yaml_file(system, "system file")
+    value = data.get("bundle") if isinstance(data, dict) else None
+    if value is None:
+        return DEFAULT_BUNDLE
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"{system}: bundle: expected a bundle as ID or ID@VERSION, e.g. city-os@1.1"
+        )
+    return value.strip()
 
 
 def system_lang(system: Path | None) -> str:
