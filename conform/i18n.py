@@ -489,7 +489,7 @@ _SUITE_FAILURES_JA: tuple[tuple[str, str], ...] = (
     ("expected temperature 20.0 unchanged in tenant {t}, got {got}",
      "テナント {t} で temperature 20.0 が変わらないはずが、{got} でした"),
     ("expected {code} {verb} tenant {owner}'s {kind} from {src}, got {got}",
-     "{src} からテナント {owner} の{kind}を{verb}すると {code} のはずが、{got} でした"),
+     "{src}からテナント {owner} の{kind}を{verb}すると {code} のはずが、{got} でした"),
     ("tenant {owner}'s subscription notified a change in tenant {other}",
      "テナント {owner} のサブスクリプションがテナント {other} での変更を通知しました"),
     ("expected the notification's {name} header {value}, got {got}",
