@@ -342,7 +342,7 @@ _SUITE_FAILURES_JA: tuple[tuple[str, str], ...] = (
     ("expected error type {t} for {what}, got {got}",
      "{what} にはエラー種別 {t} を期待しましたが、{got} でした"),
     ("expected error bodies without server internals, got {n} leaking: {which}",
-     "サーバ内部の情報を含まないエラー本文を期待しましたが、{n} 件が漏らしていました: {which}"),
+     "サーバ内部の情報を含まないエラー本文を期待しましたが、{n} 件で漏れていました: {which}"),
     ("expected Location path {value}, got {got}",
      "Location のパス {value} を期待しましたが、{got} でした"),
     ("expected id {id} and type {t}, got {got}",
@@ -402,7 +402,8 @@ _SUITE_FAILURES_JA: tuple[tuple[str, str], ...] = (
      "{method} ではなく {allowed} を挙げる Allow を期待しましたが、{got} でした"),
     ("expected a Link header with rel={rel}, got {got}",
      "rel={rel} の Link ヘッダを期待しましたが、{got} でした"),
-    ("no provocation produced an error ({what})", "どの誘発でもエラーになりませんでした（{what}）"),
+    ("no provocation produced an error ({what})",
+     "エラーを誘発するどの要求でもエラーになりませんでした（{what}）"),
     # discovery, JSON-LD, data models
     ("expected {id} found with the Parking context, got {got}",
      "Parking のコンテキストで {id} が見つかるはずが、{got} でした"),
