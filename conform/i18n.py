@@ -725,3 +725,51 @@ _TIGHT = set(" 、。（）「」:")
 
 def _cjk(char: str) -> bool:
     return ord(char) >= 0x3000
+
+
+# The report's warnings (SHOULD/MAY failures, collection errors, regressions, waivers), in the
+# same way: English from the core, Japanese here; an unknown line stays as it is.
+_WARNINGS_JA: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), template)
+    for pattern, template in (
+        (r"(?P<level>SHOULD|MAY) (?P<id>\S+) failed: (?P<msg>.*)",
+         "{level} {id} は不合格（判定には影響しません）: {msg}"),
+        (r"suite collection error: (?P<e>.*)", "スイートの収集エラー: {e}"),
+        (r"(?P<n>\d+) regression\(s\) since baseline run (?P<run>\S+) \((?P<at>[^)]*)\): "
+         r"passed there, not now: (?P<ids>.*)",
+         "基準実行 {run}（{at}）からの後退 {n} 件（基準では合格、今回は不合格）: {ids}"),
+        (r"waiver for (?P<id>\S+) expired on (?P<on>\S+); ignored",
+         "{id} の免除は {on} に期限切れのため無視しました"),
+        (r"waiver for unknown requirement (?P<id>\S+); ignored",
+         "存在しない要件 {id} の免除を無視しました"),
+        (r"second waiver for (?P<id>\S+); the first one is used",
+         "{id} の 2 つ目の免除です。最初のものを使います"),
+    )
+)  # fmt: skip
+
+
+_STATUS_IN_PARENS = re.compile(r" \((\w+)\)")
+_STATUSES = {s.value for s in Status}
+
+
+def warning_text(line: str, lang: str = "en") -> str:
+    """A report warning in LANG; a SHOULD's failure message is worded as failures are."""
+    if lang != "ja":
+        return line
+    for pattern, template in _WARNINGS_JA:
+        found = pattern.fullmatch(line)
+        if found:
+            values = found.groupdict()
+            if "msg" in values:
+                values["msg"] = failure_text(values["msg"], lang)
+            if "ids" in values:  # "CORE-001 (failed)": the status as the report names it
+                values["ids"] = _STATUS_IN_PARENS.sub(
+                    lambda m: (
+                        f"（{status_label(Status(m.group(1)), lang)}）"
+                        if m.group(1) in _STATUSES
+                        else m.group(0)
+                    ),
+                    values["ids"],
+                )
+            return template.format(**values)
+    return line

@@ -53,3 +53,37 @@ def test_a_bad_language_gets_one_message_everywhere(command: list[str], tmp_path
     )  # fmt: skip
     assert proc.returncode == 2
     assert proc.stderr == "error: --lang: must be one of en, ja, got 'fr'\n"
+
+
+def test_report_warnings_in_japanese(tmp_path: Path) -> None:
+    """Every kind of warning the core writes (made by the code that writes it) reads in Japanese."""
+    from conform.i18n import failure_text, warning_text
+    from conform.results import Level, RequirementResult, Status
+    from conform.runner.outcome import _warnings
+    from conform.waivers import load_waivers
+
+    should = RequirementResult(
+        "ERR-007", "t", Level.SHOULD, "errors-content", "c", Status.FAILED,
+        "expected status 400, got 200 [x000012]",
+    )  # fmt: skip
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "- {requirement: CORE-001, reason: r, approved_by: a, ticket: T-1, expires: 2000-01-01}\n"
+        "- {requirement: NOPE-001, reason: r, approved_by: a, ticket: T-2, expires: 2999-01-01}\n"
+        "- {requirement: CORE-002, reason: r, approved_by: a, ticket: T-3, expires: 2999-01-01}\n"
+        "- {requirement: CORE-002, reason: r, approved_by: a, ticket: T-4, expires: 2999-01-01}\n"
+    )
+    from datetime import date
+
+    _, from_waivers = load_waivers(waivers, date(2026, 1, 1), known_ids={"CORE-001", "CORE-002"})
+    lines = [*_warnings([should], ["boom"]), *from_waivers]
+    lines.append("2 regression(s) since baseline run ab12 (2026-11-01T00:00:00Z): passed there, "
+                 "not now: CORE-001 (failed), QRY-002 (error)")  # fmt: skip
+    assert len(lines) == 6
+    for line in lines:
+        ja = warning_text(line, "ja")
+        assert ja != line and not re.search(r"\b(failed|ignored|regression|waiver|expected)\b", ja)
+    assert warning_text(lines[0], "ja") == (
+        "SHOULD ERR-007 は不合格（判定には影響しません）: "
+        + failure_text("expected status 400, got 200 [x000012]", "ja")
+    )

@@ -15,6 +15,7 @@ from conform.diff import regressions
 from conform.errors import UsageError
 from conform.evidence import EvidenceLog
 from conform.http import BodyTooLarge, TransportError, Unauthorized
+from conform.i18n import warning_text
 from conform.profiles import check_map, profile_for
 from conform.report import BundleRef, EvidenceRef, Report, TargetInfo, load_report
 from conform.resources import suites_dir
@@ -194,7 +195,11 @@ def _run(
             leftovers=leftovers, waivers=inputs.waivers, waiver_warnings=inputs.warnings,
             baseline=inputs.baseline, lang=config.lang, redact=ctx.evidence.redact,
         )  # fmt: skip
-        report = replace(report, requirements=localised(report.requirements, bundle, config.lang))
+        report = replace(
+            report,
+            requirements=localised(report.requirements, bundle, config.lang),
+            warnings=tuple(warning_text(w, config.lang) for w in report.warnings),
+        )
         out_dir = config.out or default_out_dir(target.name)
         progress.phase(f"writing the report to {out_dir}")
         report, files = _write(config, ctx.evidence, out_dir, report)
