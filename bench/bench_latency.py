@@ -77,10 +77,13 @@ def delaying_proxy(upstream: str, delay: float) -> Iterator[str]:
 
 def system_yaml(bundle: Bundle, url: str) -> str:
     """What the reference server implements, as `conform run` without --url declares it."""
-    target = reference_config(bundle, url, None)
+    from conform.reference import ReferenceServer  # the tenants it names (tenancy class)
+
+    tenants = ReferenceServer.tenants if bundle.profile == "ngsi-ld" else ()
+    target = reference_config(bundle, url, None, tenants=tenants)
     return json.dumps(
         {"name": "reference", "url": url, "classes": list(target.classes),
-         "data_models": list(target.data_models)}
+         "data_models": list(target.data_models), "tenants": list(target.tenants)}
     )  # fmt: skip
 
 
@@ -99,6 +102,7 @@ def certify(
         ]  # fmt: skip
         wall, proc = timed(lambda: subprocess.run(argv, capture_output=True, check=False, env=env))
         if proc.returncode != 0:  # a figure from a broken run means nothing: show why
+            print(proc.stderr.decode(errors="replace")[-300:])
             report = json.loads((Path(out) / "run" / "report.json").read_text(encoding="utf-8"))
             errors = [r for r in report["requirements"] if r["status"] in ("error", "failed")]
             print(report["warnings"][:3], [(r["id"], r["message"][:200]) for r in errors[:3]])
