@@ -45,15 +45,51 @@ def delaying_proxy(upstream: str, delay: float) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet."""
 
-        def _forward(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            time.sleep(delay)
-            if getattr(local, "conn", None) is None:
-                local.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        def _body(self) -> tuple[bytes, bool]:
+            """The request body, and whether it came chunked (it is forwarded chunked)."""
+            if "chunked" not in (self.headers.get("Transfer-Encoding") or "").lower():
+                return self.rfile.read(int(self.headers.get("Content-Length") or 0)), False
+            data = b""
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                data += self.rfile.read(size)
+                self.rfile.readline()
+            while self.rfile.readline().strip():  # trailers
+                pass
+            return data, True
+
+        def _send(self, body: bytes, chunked: bool) -> http.client.HTTPResponse:
+            """Forward on this thread's kept-alive connection; once more on a fresh one when
+            the upstream closed it in between (its idle keep-alive ended, or it answered an
+            earlier request early and closed)."""
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
-            local.conn.request(self.command, self.path, body=body or None, headers=headers)
-            answer = local.conn.getresponse()
+            if chunked:
+                headers["Transfer-Encoding"] = "chunked"
+            for attempt in (1, 2):
+                if getattr(local, "conn", None) is None:
+                    local.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+                try:
+                    # refused mid-body (e.g. 413 on its length): its answer is still read
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        local.conn.request(
+                            self.command, self.path, body=iter([body]) if chunked else body or None,
+                            headers=headers, encode_chunked=chunked,
+                        )  # fmt: skip
+                    return local.conn.getresponse()
+                except (http.client.RemoteDisconnected, ConnectionError):
+                    local.conn.close()
+                    local.conn = None
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")
+
+        def _forward(self) -> None:
+            body, chunked = self._body()
+            time.sleep(delay)
+            answer = self._send(body, chunked)
             data = answer.read()
+            if answer.will_close:
+                local.conn.close()
+                local.conn = None
             self.send_response(answer.status)
             for name, value in answer.getheaders():
                 if name.lower() not in _HOP:
