@@ -17,6 +17,7 @@ from typing import Any
 
 from _common import ROOT, median, read_rows, replay, spread, table, timed
 
+from conform.bundle import load_bundle
 from conform.evidence import read_exchanges
 from conform.reference import ReferenceServer
 from conform.report import load_report
@@ -88,11 +89,11 @@ def _when(row: dict[str, Any]) -> float:
     return datetime.fromisoformat(row["started_at"]).timestamp()
 
 
-def certify(seed: int, out: Path, jobs: int | None) -> tuple[float, Recorder, float]:
+def certify(seed: int, out: Path, jobs: int | None, bundle: str) -> tuple[float, Recorder, float]:
     """(wall seconds, phase marks, perf_counter at start) of one full certification."""
     recorder = Recorder()
     start = time.perf_counter()
-    run_certification(RunConfig(out=out, seed=seed, jobs=jobs), recorder)
+    run_certification(RunConfig(out=out, seed=seed, jobs=jobs, bundle=bundle), recorder)
     return time.perf_counter() - start, recorder, start
 
 
@@ -173,6 +174,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--top", type=int, default=6, help="slowest tests to list")
     parser.add_argument("--jobs", type=int, default=None, help="default: the run's (1 on loopback)")
+    parser.add_argument("--bundle", default="city-os", help="an NGSI-LD bundle, e.g. city-os@1.0")
     args = parser.parse_args()
     cert, rep, waits, parts = [], [], [], collections.defaultdict(list)
     extra: list[tuple[str, float]] = []
@@ -180,10 +182,10 @@ def main() -> None:
         for i in range(args.repeat):
             out = Path(tmp) / f"run{i}"
             with deliberate_waits() as slept:
-                wall, rec, start = certify(args.seed, out, args.jobs)
+                wall, rec, start = certify(args.seed, out, args.jobs, args.bundle)
             waits.append(union(slept))
             rows = read_rows(out / "evidence.jsonl")
-            with ReferenceServer(port=0) as server:
+            with ReferenceServer(port=0, bundle=load_bundle(args.bundle)) as server:
                 replay_wall, answered = replay(rows, server.url)
             cert.append(wall)
             rep.append(replay_wall)

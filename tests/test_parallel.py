@@ -98,7 +98,7 @@ def test_default_jobs_follow_the_target() -> None:
     from conform.runner.config import DEFAULT_JOBS
 
     unset = RunConfig()
-    assert unset.for_target("https://broker.example.org:1026").jobs == DEFAULT_JOBS == 4
+    assert unset.for_target("https://broker.example.org:1026").jobs == DEFAULT_JOBS == 8
     for local in ("http://127.0.0.1:40000", "http://localhost:1026", "http://[::1]:8080"):
         assert unset.for_target(local).jobs == 1, local
     given = RunConfig(jobs=3)
