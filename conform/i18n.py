@@ -330,6 +330,43 @@ _FAILURES_JA: tuple[tuple[str, str], ...] = (
     ("expectation not met", "期待どおりではありませんでした"),
 )  # fmt: skip
 
+# The runner's own messages: why a target cannot be tested at all (conform/runner/probe.py: the
+# one line of a run that stopped, and the message of each of its requirements) and why a
+# requirement was not run (conform/runner/plan.py, TARGET_FACTS).
+_RUN_JA: tuple[tuple[str, str], ...] = (
+    ("optional class {cls} not declared", "任意クラス {cls} は宣言されていません"),
+    ("not applicable: the system file declares no credentials (auth)",
+     "対象外: システムファイルに認証情報（auth）の宣言がありません"),
+    ("not applicable: the target is not an https URL", "対象外: 試験対象の URL が https ではありません"),
+    ("not applicable: the system file names fewer than two tenants (tenants: [a, b])",
+     "対象外: システムファイルに挙げたテナントが 2 つ未満です（tenants: [a, b]）"),
+    ("not selected by --only", "--only で選ばれていません"),
+    ("needs writes; --read-only", "書き込みが必要です（--read-only）"),
+    ("property-based phase could not run: {error}",
+     "プロパティベース試験を実行できませんでした: {error}"),
+    ("endpoint unreachable: {error} — if a private CA signed its certificate, give that CA with "
+     "--ca-bundle (or ca_bundle in the system file)",
+     "エンドポイントに到達できません: {error} — 証明書を私設 CA が署名している場合は、その CA を "
+     "--ca-bundle（またはシステムファイルの ca_bundle）で指定してください"),
+    ("endpoint unreachable: {error} — is the proxy running, and can it reach the system? "
+     "(HTTPS_PROXY, HTTP_PROXY)",
+     "エンドポイントに到達できません: {error} — プロキシは動いていて、システムに届きますか？"
+     "（HTTPS_PROXY、HTTP_PROXY）"),
+    ("endpoint unreachable: {error} — is the system running, and is the URL right?",
+     "エンドポイントに到達できません: {error} — システムは動いていますか？URL は正しいですか？"),
+    ("credentials refused: {error}", "認証情報が拒否されました: {error}"),
+    ("the target answered 403 Forbidden at {url}: the credentials are valid but not allowed to "
+     "use the API; check the account or the auth section of the system file",
+     "試験対象は {url} で 403 Forbidden を返しました: 認証情報は有効ですが API の利用が許可されて"
+     "いません。アカウントかシステムファイルの auth を確認してください"),
+    ("the target answered {status} at {url}: it is not ready",
+     "試験対象は {url} で {status} を返しました: 準備ができていません"),
+    ("no {api} API at {url}: an entity query answered {status} ({kind}); give the server root "
+     "whose API is under {root}",
+     "{url} に {api} API がありません: エンティティ検索への応答は {status}（{kind}）でした。"
+     "API が {root} の下にあるサーバのルートを指定してください"),
+)  # fmt: skip
+
 # Failure messages written inline in the suites' test files (suites/*/test_*.py), tried before
 # the helpers' (their literal words make them specific); what is expected often comes from
 # _NOUNS_JA through the helpers' "expected {thing}, got {got}".
@@ -649,6 +686,16 @@ _FIELD_PATTERNS = {
     "member": r"[A-Za-z@][\w.@:/-]*",
 }
 _FIELD_JA: dict[str, tuple[tuple[str, str], ...]] = {
+    # a transport failure's cause (conform/transport.py describe), after "METHOD URL: "
+    "error": (
+        (r"proxy: ", "プロキシ: "),
+        (r"connection refused$", "接続が拒否されました"),
+        (r"DNS lookup failed$", "DNS の名前解決に失敗しました"),
+        (r"connection reset by the (target|proxy)$", r"接続がリセットされました"),
+        (r"could not connect within (\S+)s$", r"\1 秒以内に接続できませんでした"),
+        (r"no data from the target within (\S+)s$", r"\1 秒以内に応答がありませんでした"),
+        (r"TLS certificate verification failed", "TLS 証明書を検証できませんでした"),
+    ),
     "wanted": ((r" or ", " または "),),
     "where": ((r"^ for (.*)$", r"（\1）"),),
     "shape": ((r"^an array of (\d+)$", r"要素 \1 個の配列"),),
@@ -669,7 +716,7 @@ def _failure_pattern(template: str) -> re.Pattern[str]:
 
 _FAILURES = tuple(
     (_failure_pattern(en), ja)
-    for en, ja in (*_SUITE_FAILURES_JA, *_FAILURES_JA, *_GENERAL_FAILURES_JA)
+    for en, ja in (*_RUN_JA, *_SUITE_FAILURES_JA, *_FAILURES_JA, *_GENERAL_FAILURES_JA)
 )
 _EVIDENCE = re.compile(r"(?P<ev>(?: \[(?:x\d+|None)\])+)$")
 _BODY = re.compile(r" \(body: (?P<body>.*)\)$")

@@ -31,6 +31,7 @@ WIRE_ERRORS = (
 
 
 TLS_UNVERIFIED = "TLS certificate verification failed"  # a message's start, for its hint
+PROXY_FAILED = "proxy: "  # what failed was the proxy between, not the target
 
 
 class TransportError(TargetError):
@@ -110,29 +111,35 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def describe(exc: BaseException, timeout: float) -> str:
-    """A short, user-facing cause of a transport failure."""
+    """A short, user-facing cause of a transport failure (PROXY_FAILED first when the proxy of
+    HTTP(S)_PROXY, or the tunnel through it, is what failed rather than the target)."""
     chain = _chain(exc)
 
     def find(kind: type[BaseException] | tuple[type[BaseException], ...]) -> BaseException | None:
         return next((e for e in chain if isinstance(e, kind)), None)
 
+    via = (
+        PROXY_FAILED
+        if find((requests.exceptions.ProxyError, urllib3.exceptions.ProxyError))
+        else ""
+    )
     if isinstance(cert := find(ssl.SSLCertVerificationError), ssl.SSLCertVerificationError):
-        return f"{TLS_UNVERIFIED}: {cert.verify_message}"
+        return f"{via}{TLS_UNVERIFIED}: {cert.verify_message}"
     if tls := find(ssl.SSLError):
-        return f"TLS error: {getattr(tls, 'reason', None) or tls}"
+        return f"{via}TLS error: {getattr(tls, 'reason', None) or tls}"
     if find(socket.gaierror):
-        return "DNS lookup failed"
+        return f"{via}DNS lookup failed"
     if find(ConnectionRefusedError):
-        return "connection refused"
+        return f"{via}connection refused"
     if find((ConnectionResetError, BrokenPipeError)):
-        return "connection reset by the target"
+        return f"{via}connection reset by the {'proxy' if via else 'target'}"
     if find(requests.ConnectTimeout) or find(urllib3.exceptions.ConnectTimeoutError):
-        return f"could not connect within {timeout:g}s"
+        return f"{via}could not connect within {timeout:g}s"
     if find((TimeoutError, requests.Timeout, urllib3.exceptions.TimeoutError)):
-        return f"no data from the target within {timeout:g}s"
+        return f"{via}no data from the target within {timeout:g}s"
     if find((http.client.IncompleteRead, urllib3.exceptions.ProtocolError)):
-        return "connection closed before the response was complete"
-    return f"{type(exc).__name__}: {exc}"
+        return f"{via}connection closed before the response was complete"
+    return f"{via}{type(exc).__name__}: {exc}"
 
 
 class Response:

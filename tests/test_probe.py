@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +35,46 @@ def test_refused_connection_is_one_line_exit_3(tmp_path: Path) -> None:
     assert proc.returncode == 3, proc.stderr
     _stopped(proc.stdout, "connection refused — is the system running, and is the URL right?")
     assert _report(tmp_path / "o")["verdict"] == "INCOMPLETE"
+
+
+def test_a_japanese_run_says_why_it_stopped_in_japanese(tmp_path: Path) -> None:
+    port = closed_port()
+    out = tmp_path / "o"
+    proc = conform(
+        "--url", f"http://127.0.0.1:{port}", "--lang", "ja", "--out", str(out), cwd=tmp_path
+    )
+    assert proc.returncode == 3, proc.stderr
+    stop = "INCOMPLETE: 試験できませんでした: エンドポイントに到達できません: GET http://127.0.0.1:"
+    (line,) = [line for line in proc.stdout.splitlines() if line.startswith(stop)]
+    assert ": 接続が拒否されました — システムは動いていますか" in line  # not "connection refused"
+    results = _report(out)["requirements"]
+    assert isinstance(results, list) and results
+    errors = [r for r in results if r["status"] == "error"]
+    assert errors and all(
+        r["message"].startswith("エンドポイントに到達できません: ") for r in errors
+    )
+    # and why the others were not run (optional classes, facts the target lacks)
+    others = {r["message"] for r in results if r["status"] != "error"}
+    assert {
+        "任意クラス temporal は宣言されていません",
+        "対象外: 試験対象の URL が https ではありません",
+    } <= others
+    assert all(re.search("[\u3040-\u30ff]", m) for m in others), others
+
+
+def test_a_refusing_proxy_is_named_not_the_system(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTTP_PROXY names a proxy that is down: the line blames the proxy, not the system."""
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
+    proc = conform(
+        "--url", "http://broker.city.test:1026", "--out", str(tmp_path / "o"), cwd=tmp_path
+    )
+    assert proc.returncode == 3, proc.stderr
+    _stopped(proc.stdout, "proxy: connection refused — is the proxy running, and can it reach")
+    assert "is the system running" not in proc.stdout
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as Bar
 
-from conform.i18n import phase_text, status_label, t
+from conform.i18n import failure_text, phase_text, status_label, t
 from conform.reporters import FILENAMES, ReportFormat
 from conform.reporters.terminal import closing_line, print_report
 from conform.results import Status
@@ -65,7 +65,8 @@ class PlainProgress:
         """The final screen: verdict, counts, root causes, and a pytest-style closing line."""
         if outcome.stopped:  # one cause for every requirement: say it once
             could_not = t("could_not_test", self.lang)
-            self._line(f"{outcome.report.verdict.value}: {could_not}: {outcome.stopped}")
+            stopped = failure_text(outcome.stopped, self.lang)
+            self._line(f"{outcome.report.verdict.value}: {could_not}: {stopped}")
         else:
             evidence = report_evidence(outcome.out_dir, outcome.report)
             print_report(outcome.report, self.console, self.lang, evidence, verbose=self.verbose)

@@ -6,7 +6,7 @@ import json
 
 from conform.http import Response
 from conform.profiles import Profile
-from conform.transport import TLS_UNVERIFIED
+from conform.transport import PROXY_FAILED, TLS_UNVERIFIED
 
 _NOT_READY = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 _NO_ROUTE = {404, 405, 501}
@@ -53,6 +53,9 @@ def unreachable(error: str) -> str:
     if TLS_UNVERIFIED in error:
         hint = "if a private CA signed its certificate, give that CA with --ca-bundle"
         return f"endpoint unreachable: {error} — {hint} (or ca_bundle in the system file)"
+    if PROXY_FAILED in error:
+        hint = "is the proxy running, and can it reach the system? (HTTPS_PROXY, HTTP_PROXY)"
+        return f"endpoint unreachable: {error} — {hint}"
     return f"endpoint unreachable: {error} — is the system running, and is the URL right?"
 
 
