@@ -337,7 +337,8 @@ _RUN_JA: tuple[tuple[str, str], ...] = (
     ("optional class {cls} not declared", "任意クラス {cls} は宣言されていません"),
     ("not applicable: the system file declares no credentials (auth)",
      "対象外: システムファイルに認証情報（auth）の宣言がありません"),
-    ("not applicable: the target is not an https URL", "対象外: 試験対象の URL が https ではありません"),
+    ("not applicable: the target is not an https URL",
+     "対象外: 試験対象の URL が https ではありません"),
     ("not applicable: the system file names fewer than two tenants (tenants: [a, b])",
      "対象外: システムファイルに挙げたテナントが 2 つ未満です（tenants: [a, b]）"),
     ("not selected by --only", "--only で選ばれていません"),
@@ -350,10 +351,10 @@ _RUN_JA: tuple[tuple[str, str], ...] = (
      "--ca-bundle（またはシステムファイルの ca_bundle）で指定してください"),
     ("endpoint unreachable: {error} — is the proxy running, and can it reach the system? "
      "(HTTPS_PROXY, HTTP_PROXY)",
-     "エンドポイントに到達できません: {error} — プロキシは動いていて、システムに届きますか？"
+     "エンドポイントに到達できません: {error} — プロキシは動いていて、システムに届きますか。"
      "（HTTPS_PROXY、HTTP_PROXY）"),
     ("endpoint unreachable: {error} — is the system running, and is the URL right?",
-     "エンドポイントに到達できません: {error} — システムは動いていますか？URL は正しいですか？"),
+     "エンドポイントに到達できません: {error} — システムは動いていますか。URL は正しいですか。"),
     ("credentials refused: {error}", "認証情報が拒否されました: {error}"),
     ("the target answered 403 Forbidden at {url}: the credentials are valid but not allowed to "
      "use the API; check the account or the auth section of the system file",
