@@ -21,10 +21,13 @@ _lock = threading.Lock()
 
 def _serve() -> None:
     from conform.bundle import load_bundle
-    from conform.reference import ReferenceServer
-    from conform.reference.server import _Handler
+    from conform.reference.choose import for_bundle
 
-    class Counting(_Handler):
+    bundle = load_bundle(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    server = for_bundle(bundle)  # the reference server speaking the bundle's protocol
+    base = server.handler
+
+    class Counting(base):  # type: ignore[valid-type, misc]
         def _handle(self) -> None:
             global _count
             if self.path == "/__count":
@@ -36,14 +39,12 @@ def _serve() -> None:
                 return
             with _lock:
                 _count += 1
-            super()._handle()
+            base._handle(self)
 
         do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
-    bundle = Path(sys.argv[1]) if len(sys.argv) > 1 else None
-    server = ReferenceServer(load_bundle(bundle) if bundle else None, port=0).start()
-    assert server._httpd is not None
-    server._httpd.RequestHandlerClass = Counting
+    server.handler = Counting
+    server.start()
     print(server.url, flush=True)
     sys.stdin.read()  # until the parent closes our stdin
     server.stop()
