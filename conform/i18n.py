@@ -339,6 +339,8 @@ _RUN_JA: tuple[tuple[str, str], ...] = (
      "対象外: システムファイルに認証情報（auth）の宣言がありません"),
     ("not applicable: the target is not an https URL",
      "対象外: 試験対象の URL が https ではありません"),
+    ("not applicable: the system file names no tenant of its own (tenant:)",
+     "対象外: システムファイルに自身のテナント（tenant:）の指定がありません"),
     ("not applicable: the system file names fewer than two tenants (tenants: [a, b])",
      "対象外: システムファイルに挙げたテナントが 2 つ未満です（tenants: [a, b]）"),
     ("not selected by --only", "--only で選ばれていません"),

@@ -244,6 +244,8 @@ def target_facts(target: TargetConfig) -> frozenset[str]:
     facts = {"https"} if urlsplit(target.url).scheme == "https" else set()
     if target.auth.kind is not AuthKind.NONE:
         facts.add("auth")
+    if target.tenant:
+        facts.add("tenant")
     if len(target.tenants) >= 2:
         facts.add("tenants")
     return frozenset(facts)

@@ -91,6 +91,23 @@ def test_declaring_tenancy_without_two_tenants_is_a_usage_error(tmp_path: Path) 
     assert not (tmp_path / "r").exists()
 
 
+def test_declaring_v2_multi_tenancy_without_a_tenant_is_a_usage_error(tmp_path: Path) -> None:
+    # an Orion's tenancy is tested in the system's own Fiware-Service, which conform never invents
+    args = [
+        "--url", "http://127.0.0.1:9", "--bundle", "city-os-v2", "--class", "multi-tenancy",
+        "--out", str(tmp_path / "r"),
+    ]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "conform", "run", *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: class multi-tenancy cannot be tested: the system file names no tenant of its own "
+        "(tenant:)"
+    ]
+    assert not (tmp_path / "r").exists()
+
+
 def test_reference_server_keeps_a_store_per_tenant_and_checks_its_token() -> None:
     with ReferenceServer(token="t0ken") as ref:
         url = API.format(ref.url.split("//")[1])

@@ -19,6 +19,7 @@ COMMON_MODEL = "common.json"  # shared definitions, not a model of its own
 TARGET_FACTS = {
     "auth": "the system file declares no credentials (auth)",
     "https": "the target is not an https URL",
+    "tenant": "the system file names no tenant of its own (tenant:)",
     "tenants": "the system file names fewer than two tenants (tenants: [a, b])",
 }
 
