@@ -77,34 +77,32 @@ def _run(*args: str) -> int:
     return int(app(args=["run", *args], standalone_mode=False) or 0)
 
 
-def test_declaring_tenancy_without_two_tenants_is_a_usage_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["--class", "tenancy"],
+            "class tenancy cannot be tested: the system file names fewer than two tenants "
+            "(tenants: [a, b])",
+        ),
+        # an Orion's tenancy is tested in the system's own Fiware-Service, never an invented one
+        (
+            ["--bundle", "city-os-v2", "--class", "multi-tenancy"],
+            "class multi-tenancy cannot be tested: the system file names no tenant of its own "
+            "(tenant:)",
+        ),
+    ],
+)
+def test_declaring_tenancy_without_its_tenants_is_a_usage_error(
+    args: list[str], line: str, tmp_path: Path
+) -> None:
     # port 9 answers nothing: the error comes before any request
-    args = ["--url", "http://127.0.0.1:9", "--class", "tenancy", "--out", str(tmp_path / "r")]
+    argv = ["--url", "http://127.0.0.1:9", *args, "--out", str(tmp_path / "r")]
     done = subprocess.run(
-        [sys.executable, "-m", "conform", "run", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "conform", "run", *argv], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        "error: class tenancy cannot be tested: the system file names fewer than two tenants "
-        "(tenants: [a, b])"
-    ]
-    assert not (tmp_path / "r").exists()
-
-
-def test_declaring_v2_multi_tenancy_without_a_tenant_is_a_usage_error(tmp_path: Path) -> None:
-    # an Orion's tenancy is tested in the system's own Fiware-Service, which conform never invents
-    args = [
-        "--url", "http://127.0.0.1:9", "--bundle", "city-os-v2", "--class", "multi-tenancy",
-        "--out", str(tmp_path / "r"),
-    ]  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-m", "conform", "run", *args], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        "error: class multi-tenancy cannot be tested: the system file names no tenant of its own "
-        "(tenant:)"
-    ]
+    assert done.stderr.strip().splitlines() == [f"error: {line}"]
     assert not (tmp_path / "r").exists()
 
 
