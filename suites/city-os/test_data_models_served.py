@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from _builders import context_link
 
 from conform.datamodels import ModelSet
 from conform.jsonld import ContextLibrary
 from conform.suite import expect_status
 
 SAMPLE = 50  # entities read per model and context: bounded, so a large city stays quick to certify
-CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
 
 
 def _contexts(library: ContextLibrary, model: str) -> list[str | None]:
@@ -36,11 +36,10 @@ def test_served_entities_validate(client, target, bundle):
     # must not pass by reading nothing
     for model in sorted(set(target.data_models) | set(bundle.model_paths())):
         for context in _contexts(library, model):
-            link = f'<{context}>; rel="{CONTEXT_REL}"; type="application/ld+json"'
             r = client.get(
                 "/entities",
                 params={"type": model, "options": "keyValues", "limit": str(SAMPLE)},
-                headers={"Link": link} if context else None,
+                headers=context_link(context) if context else None,
             )
             expect_status(r, 200)
             entities = r.json()
