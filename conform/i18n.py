@@ -511,6 +511,8 @@ _SUITE_FAILURES_JA: tuple[tuple[str, str], ...] = (
      "すべての操作 {ops} に 401 か 403 を期待しましたが、{n} 件が別の応答でした: {which}"),
     ("expected nothing created by the refused requests, got {got} for {what}",
      "拒否された要求では何も作成されないはずが、{what} は {got} でした"),
+    ("expected {id} unchanged by the refused requests, got {got}",
+     "拒否された要求では {id} は変わらないはずが、{got} でした"),
     ("expected a 4xx or an ordinary answer to each hostile probe, got {n} server errors or no "
      "answer: {which}",
      "悪意のある各プローブには 4xx か通常の応答を期待しましたが、サーバエラーか無応答が {n} 件"

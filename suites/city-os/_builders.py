@@ -199,6 +199,14 @@ def link_rels(resp: Response) -> dict[str, str]:
 _LINK = re.compile(r"<(?P<url>[^>]*)>(?P<params>[^<]*)")
 
 
+CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
+
+
+def context_link(url: str) -> dict[str, str]:
+    """The Link header naming URL as the request's JSON-LD @context (CIM 009 6.3.5)."""
+    return {"Link": f'<{url}>; rel="{CONTEXT_REL}"; type="application/ld+json"'}
+
+
 def get_link(client: Client, url: str) -> Response:
     """GET a Link header's URL (relative or absolute) on the target's own origin."""
     parts = urlsplit(url)

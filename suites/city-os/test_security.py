@@ -9,11 +9,20 @@ internals in any error body (SEC-004).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import yaml
-from _builders import probe_entity, probe_type, prop, subscription
+from _builders import (
+    attr_value,
+    create,
+    json_object,
+    probe_entity,
+    probe_type,
+    prop,
+    subscription,
+)
 
 from conform.http import Client, Response, TransportError
 from conform.namespace import Namespace
@@ -46,27 +55,42 @@ def _operations(bundle: Any) -> list[tuple[str, str]]:
     ]
 
 
-def _request(ns: Namespace, method: str, template: str) -> tuple[str, dict[str, Any]]:
-    """The path and keyword arguments of OPERATION, naming only ids of the run."""
-    kind = probe_type(ns, "Sec")
-    eid, sid = ns.entity_id(kind), ns.subscription_id()
-    values = {"entityId": eid, "subscriptionId": sid, "attrId": "temperature", "type": kind}
+@dataclass(frozen=True)
+class _Targets:
+    """What the refused requests name: an existing entity, and ids nothing may create."""
+
+    kind: str
+    kept: str  # exists (temperature 1.0): every {entityId} path and batch names it
+    fresh: str  # a new entity id every creating body names
+    sid: str  # a new subscription id
+
+
+def _request(t: _Targets, method: str, template: str) -> tuple[str, dict[str, Any]]:
+    """The path and keyword arguments of OPERATION: a write would change `kept` (temperature
+    2.0, or deleted) or create `fresh` / `sid`, which the caller checks afterwards."""
+    values = {"entityId": t.kept, "subscriptionId": t.sid, "attrId": "temperature", "type": t.kind}
     path = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "x"), template)
     kw: dict[str, Any] = {}
     if method == "GET" and path.rstrip("/").endswith("/entities"):
-        kw["params"] = {"type": kind}
+        kw["params"] = {"type": t.kind}
     if method in ("POST", "PATCH", "PUT"):
-        entity = probe_entity(eid, kind, temperature=prop(1.0))
+        fresh = probe_entity(t.fresh, t.kind, temperature=prop(2.0))
         if path.endswith("/entityOperations/delete"):
-            kw["json"] = [eid]
+            kw["json"] = [t.kept]
         elif path.endswith("/entityOperations/query"):
-            kw["json"] = {"type": "Query", "entities": [{"type": kind}]}
+            kw["json"] = {"type": "Query", "entities": [{"type": t.kind}]}
         elif "/entityOperations/" in path:
-            kw["json"] = [entity]
+            kw["json"] = [probe_entity(t.kept, t.kind, temperature=prop(2.0)), fresh]
         elif path.startswith("/subscriptions"):
-            kw["json"] = subscription(sid, kind, "http://127.0.0.1:9/")
+            kw["json"] = subscription(t.sid, t.kind, "http://127.0.0.1:9/")
+        elif path.endswith("/attrs/temperature"):
+            kw["json"] = prop(2.0)
+        elif "/attrs" in path:
+            kw["json"] = {"temperature": prop(2.0)}
+        elif t.kept in path:  # merge or replace of the entity
+            kw["json"] = probe_entity(t.kept, t.kind, temperature=prop(2.0))
         else:
-            kw["json"] = entity
+            kw["json"] = fresh
     return path, kw
 
 
@@ -74,12 +98,15 @@ _SENT = {"none": "sent without credentials", "wrong": "sent with wrong credentia
 
 
 def _refused_everywhere(client: Client, ns: Namespace, bundle: Any, credentials: str) -> None:
+    kind = probe_type(ns, "Sec")
+    t = _Targets(kind, ns.entity_id(kind), ns.entity_id(kind), ns.subscription_id())
+    create(client, probe_entity(t.kept, kind, temperature=prop(1.0)))
     operations = _operations(bundle)
     answers: dict[int, Response] = {}
 
     def send(n: int) -> None:
         method, template = operations[n]
-        path, kw = _request(ns, method, template)
+        path, kw = _request(t, method, template)
         answers[n] = client.request(method, path, credentials=credentials, **kw)  # type: ignore[arg-type]
 
     client.each(send, range(len(operations)))  # independent requests: their round trips overlap
@@ -92,10 +119,26 @@ def _refused_everywhere(client: Client, ns: Namespace, bundle: Any, credentials:
         f"expected 401 or 403 for every operation {_SENT[credentials]}, got "
         f"{len(accepted)} answered otherwise: {'; '.join(accepted[:3])}"
     )
-    eid = ns.entity_id(probe_type(ns, "Sec"))
-    r = client.get(f"/entities/{eid}")
-    assert r.status_code == 404, (
-        f"expected nothing created by the refused requests, got {r.status_code} for {eid} "
+    _expect_unchanged(client, t)
+
+
+def _expect_unchanged(client: Client, t: _Targets) -> None:
+    """The refused requests changed nothing: `kept` as created, `fresh` and `sid` absent."""
+    r = client.get(f"/entities/{t.kept}")
+    got = attr_value(json_object(r).get("temperature")) if r.status_code == 200 else None
+    seen = f"temperature {got!r}" if r.status_code == 200 else str(r.status_code)
+    assert got == 1.0, (
+        f"expected {t.kept} unchanged by the refused requests, got {seen} [{r.exchange_id}]"
+    )
+    r = client.get(f"/entities/{t.fresh}")
+    assert r.status_code == 404, _created(r, t.fresh)  # a missing entity is 404 (5.7.1)
+    r = client.get(f"/subscriptions/{t.sid}")
+    assert r.status_code // 100 != 2, _created(r, t.sid)  # an optional API: anything but 2xx
+
+
+def _created(r: Response, what: str) -> str:
+    return (
+        f"expected nothing created by the refused requests, got {r.status_code} for {what} "
         f"[{r.exchange_id}]"
     )
 

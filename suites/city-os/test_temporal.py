@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from _builders import expect_problem_any, get_link, link_rels, probe_type
@@ -75,8 +76,21 @@ def _expect_hours(got: dict[str, Any], hours: tuple[int, ...], what: str) -> Non
 
 
 def _normalized(got: dict[str, Any]) -> dict[str, Any]:
-    """observedAt with milliseconds or +00:00 (both allowed) written like `at`."""
-    return {k.replace(".000", "").replace("+00:00", "Z"): v for k, v in got.items()}
+    """observedAt keys written like `at` when they name the same UTC instant: a DateTime may
+    carry fractional seconds, and UTC is Z or +00:00 (ISO 8601, RFC 3339 5.6); others stay."""
+    return {_instant(k): v for k, v in got.items()}
+
+
+def _instant(text: Any) -> Any:
+    try:
+        when = datetime.fromisoformat(str(text).replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return text
+    if when.utcoffset() != timedelta(0):  # no offset, or not UTC
+        return text
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") + (
+        f".{when.microsecond:06d}Z" if when.microsecond else "Z"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +110,7 @@ def test_create_answers_201_with_location(client, ns):
         expect_status(r, 201)
         location = r.headers.get("Location") or ""
         want = f"/ngsi-ld/v1/temporal/entities/{body['id']}"
-        assert urlsplit(location).path == want, (
+        assert unquote(urlsplit(location).path) == want, (
             f"expected Location path {want}, got {location!r} [{r.exchange_id}]"
         )
     finally:

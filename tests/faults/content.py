@@ -127,6 +127,11 @@ STREETLIGHT = {
     "status": {"type": "Property", "value": "ok"},
     "location": {"type": "GeoProperty", "value": {"type": "Point", "coordinates": [139.7, 35.7]}},
 }
+SDM_STREETLIGHT = {
+    "id": "urn:ngsi-ld:Streetlight:city-2",
+    "type": "https://smartdatamodels.org/dataModel.Streetlighting/Streetlight",
+    "status": {"type": "Property", "value": "ok"},
+}
 _SERVED_VIOLATION = on_response(
     "GET",
     "entities",
@@ -195,6 +200,10 @@ MODEL_ROWS = [
                       where=lambda r: body_type(r) in MODELS and r.header("Link") is None)),
     Fault("served-streetlight-violates-schema", ("DM-003",), _SERVED_VIOLATION,
           data_models=("Streetlight",), preload=(STREETLIGHT,)),
+    # the city wrote its own streetlight with the Smart Data Models @context, without location:
+    # naming `Streetlight` without that context never finds it (DM-003 once read none and passed)
+    Fault("served-violation-under-its-context", ("DM-003",), Hooks(),
+          data_models=("Streetlight",), preload=(SDM_STREETLIGHT,)),
     Fault("charging-station-key-values-violate", ("DM-009",),
           on_response("GET", "entities/{id}", 200, edit_json(_each(_break_capacity)),
                       where=has_param("options", "keyValues"))),

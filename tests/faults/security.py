@@ -88,11 +88,21 @@ def _wrong(value: str | None) -> bool:
     return value is not None and value != GOOD
 
 
+def _write_then_refuse(req: Req, ctx: Context) -> Req | Resp:
+    """An anonymous write is carried out with the service's token, then answered 401."""
+    if req.header("Authorization") is not None or req.method in ("GET", "HEAD"):
+        return req
+    ctx.forward(req.with_header("Authorization", GOOD))
+    return Resp(401, (("Content-Type", "application/json"),), b'{"title": "unauthorized"}')
+
+
 SECURITY_ROWS = (
     # a gateway that lets an anonymous request through as its own service account
     _auth("anonymous_requests_accepted", "SEC-001", Hooks(request=lambda req, ctx: (
         req.with_header("Authorization", GOOD) if req.header("Authorization") is None
         else req))),
+    # a gateway that checks credentials after the backend wrote: the refusal changes the data
+    _auth("refused_after_writing", "SEC-001", Hooks(request=_write_then_refuse)),
     # a token check that only looks at the scheme
     _auth("any_bearer_token_accepted", "SEC-002", Hooks(request=lambda req, ctx: (
         req.with_header("Authorization", GOOD)

@@ -10,9 +10,11 @@ may need (a blocked one is only blocked when its blocker ran and failed).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 from faults.proxy import Context, Hooks, Req, Resp
 from faults.rewrites import route
@@ -130,6 +132,34 @@ def _text(media: str, data: bytes) -> Edit:
     return edit
 
 
+_INSTANT = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)Z")
+
+
+def _micro_offset(value: Any) -> Any:
+    """Every DateTime '...:00Z' as '...:00.000000+00:00': the same instant (RFC 3339 5.6)."""
+    if isinstance(value, str):
+        return _INSTANT.sub(r"\1.000000+00:00", value)
+    if isinstance(value, list):
+        return [_micro_offset(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _micro_offset(v) for k, v in value.items()}
+    return value
+
+
+def _temporal_forms(req: Req, resp: Resp, ctx: Context) -> Resp:
+    """Temporal answers in other forms the standard allows: times with microseconds and +00:00,
+    the id in a Location percent-encoded (as CORE-001 accepts it)."""
+    if req.parts()[:1] != ["temporal"]:
+        return resp
+    location = resp.header("Location")
+    if location:
+        head, _, eid = location.rpartition("/")
+        return resp.with_header("Location", f"{head}/{quote(eid, safe='')}")
+    if resp.status != 200 or not resp.body:
+        return resp
+    return resp.with_json(_micro_offset(resp.json()))
+
+
 def _runs(*groups: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x for g in (*groups, BLOCKERS) for x in g))
 
@@ -157,6 +187,10 @@ SHAPE_ROWS = (
     ShapeFault("shape-context-member", _answers(_each_entity(_with_context), routes=_ENTITY),
                _runs(("CORE-002", "CORE-011", "QRY-005")),
                passes=("CORE-002", "CORE-011", "QRY-005")),
+    ShapeFault("shape-temporal-other-forms", Hooks(response=_temporal_forms),
+               _runs(("temporal",)),
+               passes=("TMP-001", "TMP-002", "TMP-003", "TMP-004", "TMP-005", "TMP-006", "TMP-007",
+                       "TMP-008")),
     ShapeFault("shape-html-error-body",
                _answers(_text("text/html", b"<html><body><h1>Error</h1></body></html>"),
                         errors=True), _runs(ERRORS)),
