@@ -10,30 +10,19 @@ from conform.suite import expect_header, expect_status
 SQUARE = "35.60,139.60;35.60,139.80;35.80,139.80;35.80,139.60;35.60,139.60"
 
 
+def _place(client, ns, t: str, lon: float, lat: float) -> str:
+    # GeoJSON: the one location form Orion still documents (its manual dropped the Simple
+    # Location Format, geo:point, which it deprecated); the requirements are about the queries
+    point = {"type": "Point", "coordinates": [lon, lat]}
+    location = {"type": "geo:json", "value": point}
+    return create(client, {"id": ns.entity_id("Place"), "type": t, "location": location})
+
+
 @pytest.fixture
 def places(client, ns):
     """One place inside SQUARE (Tokyo station area) and one far outside it (Yokohama)."""
     t = fresh_kind(ns, "Geo")
-    inside = create(
-        client,
-        {
-            "id": ns.entity_id("Place"),
-            "type": t,
-            "location": {"type": "geo:point", "value": "35.681, 139.767"},
-        },
-    )
-    outside = create(
-        client,
-        {
-            "id": ns.entity_id("Place"),
-            "type": t,
-            "location": {
-                "type": "geo:json",
-                "value": {"type": "Point", "coordinates": [139.638, 35.444]},
-            },
-        },
-    )
-    return t, inside, outside
+    return t, _place(client, ns, t, 139.767, 35.681), _place(client, ns, t, 139.638, 35.444)
 
 
 @pytest.mark.req("QRY-021")

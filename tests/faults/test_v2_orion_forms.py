@@ -48,6 +48,28 @@ def _statistics_lag(req: Req, resp: Resp, ctx: Context) -> Resp:
     return resp.with_json(body)
 
 
+def _no_simple_location(req: Req, ctx: Context) -> Req:
+    """Creates as an Orion without the Simple Location Format stores them: a geo:point
+    attribute is an opaque one, never found by a geo-query (its manual documents GeoJSON only)."""
+    body = req.json()
+    if req.method != "POST" or req.parts() != ["entities"] or not isinstance(body, dict):
+        return req
+    opaque = {
+        k: {**v, "type": "SimplePoint"}
+        if isinstance(v, dict) and v.get("type") == "geo:point"
+        else v
+        for k, v in body.items()
+    }
+    return req.with_json(opaque)
+
+
+def test_geo_queries_on_an_orion_without_geo_point(tmp_path: Path) -> None:
+    geo = ["QRY-021", "QRY-022", "QRY-023", "QRY-025"]
+    with FaultProxy(Hooks(request=_no_simple_location), BUNDLE) as proxy:
+        _, doc = certify(proxy.url, tmp_path, geo)
+    assert set(geo) <= by_status(doc, "passed").keys(), doc["requirements"]
+
+
 def test_numbers_with_nine_decimals_still_read_back(tmp_path: Path) -> None:
     """DM-001's official examples carry coordinates with 14+ decimals."""
     with FaultProxy(Hooks(response=_orion_numbers), BUNDLE) as proxy:
