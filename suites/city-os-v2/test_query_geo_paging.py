@@ -35,8 +35,18 @@ def test_near(client, places):
 
 
 @pytest.mark.req("QRY-022")
-def test_covered_by(client, places):
+def test_covered_by(client, ns, places):
     t, inside, _ = places
+    # a street crossing the square's southern edge: it intersects, but does not lie inside
+    street = {"type": "LineString", "coordinates": [[139.75, 35.55], [139.75, 35.65]]}
+    create(
+        client,
+        {
+            "id": ns.entity_id("Street"),
+            "type": t,
+            "location": {"type": "geo:json", "value": street},
+        },
+    )
     got = query_ids(client, t, georel="coveredBy", geometry="polygon", coords=SQUARE)
     assert got == [inside], f"coveredBy: got {got}"
 
