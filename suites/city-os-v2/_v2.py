@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -58,6 +59,30 @@ def read(client: Client, eid: str, **params: str) -> Any:
 def key_values(client: Client, eid: str) -> Any:
     """The entity in keyValues form."""
     return read(client, eid, options="keyValues")
+
+
+def same_values(got: Any, sent: Any) -> bool:
+    """Whether GOT equals SENT, a number within 1e-9 (absolute or relative) of the one sent.
+
+    JSON leaves number precision to the implementation (RFC 8259 §6) and NGSI v2 fixes none:
+    Orion renders a non-integral number with nine decimals (-3.80356167695194 reads back as
+    -3.803561677), which is the value it was sent."""
+    if isinstance(sent, dict):
+        return (
+            isinstance(got, dict)
+            and got.keys() == sent.keys()
+            and all(same_values(got[k], v) for k, v in sent.items())
+        )
+    if isinstance(sent, list):
+        return isinstance(got, list) and len(got) == len(sent) and all(map(same_values, got, sent))
+    numbers = (int, float)
+    if isinstance(sent, numbers) and not isinstance(sent, bool):
+        return (
+            isinstance(got, numbers)
+            and not isinstance(got, bool)
+            and math.isclose(got, sent, rel_tol=1e-9, abs_tol=1e-9)
+        )
+    return type(got) is type(sent) and got == sent
 
 
 def ids(resp: Response) -> list[str]:

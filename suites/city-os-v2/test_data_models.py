@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from _v2 import MODEL_SAMPLES, expect_error, key_values, model_sample, normalized
+from _v2 import (
+    MODEL_SAMPLES,
+    expect_error,
+    key_values,
+    model_sample,
+    normalized,
+    same_values,
+)
 
 from conform.datamodels import ModelSet
 from conform.suite import expect_status
@@ -23,7 +30,8 @@ def models(bundle) -> ModelSet:
 def test_key_values_model_entity(client, ns, model):
     body = model_sample(model, ns)
     expect_status(client.post("/entities", json=body, params={"options": "keyValues"}), 201)
-    assert key_values(client, body["id"]) == body
+    got = key_values(client, body["id"])
+    assert same_values(got, body), f"{model}: read back differs"
 
 
 @pytest.mark.req("DM-001")
@@ -41,7 +49,8 @@ def test_official_key_values_examples(client, ns, bundle, models):
         body["id"] = ns.entity_id(model)
         r = client.post("/entities", json=body, params={"options": "keyValues"})
         expect_status(r, 201)
-        assert key_values(client, body["id"]) == body, f"{model}: read back differs"
+        got = key_values(client, body["id"])
+        assert same_values(got, body), f"{model}: read back differs"
         sent += 1
     assert sent >= 5, f"suite defect: {sent} official examples validate"
 
@@ -51,7 +60,8 @@ def test_official_key_values_examples(client, ns, bundle, models):
 def test_normalized_model_entity(client, ns, model):
     kv = model_sample(model, ns)
     expect_status(client.post("/entities", json=normalized(kv)), 201)
-    assert key_values(client, kv["id"]) == kv
+    got = key_values(client, kv["id"])
+    assert same_values(got, kv), f"{model}: read back differs"
 
 
 @pytest.mark.req("DM-003")
@@ -68,6 +78,7 @@ def test_model_violation_is_400(client, ns, models, model):
 
 
 @pytest.mark.req("DM-004")
+@pytest.mark.serial  # alone: DM-003 sends broken entities a non-validating Orion accepts
 @pytest.mark.read_only
 def test_served_entities_validate(client, target, models):
     for model in target.data_models:

@@ -419,7 +419,9 @@ QUERY_ROWS: tuple[Fault, ...] = (
         ),
     ),
     _row("v2-covered-by-as-disjoint", "QRY-022", _georel("coveredBy", "disjoint")),
+    _row("v2-covered-by-as-intersects", "QRY-022", _georel("coveredBy", "intersects")),
     _row("v2-disjoint-as-intersects", "QRY-023", _georel("disjoint", "intersects")),
+    _row("v2-intersects-as-covered-by", "QRY-023", _georel("intersects", "coveredBy")),
     _row(
         "v2-default-page-of-10",
         "QRY-026",
