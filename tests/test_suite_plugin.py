@@ -105,12 +105,22 @@ def test_receiver_records_posts_and_times_out() -> None:
         with pytest.raises(AssertionError, match=r"no notification matching within 0\.2 s"):
             rec.wait_for(timeout=0.2)
         late = threading.Timer(0.05, requests.post, args=(rec.url,), kwargs={"json": {"n": 2}})
-        requests.post(rec.url, json={"n": 1}, timeout=5)
+        # 200 OK: CIM 009 5.2.14 counts only that as a successful notification
+        assert requests.post(rec.url, json={"n": 1}, timeout=5).status_code == 200
         late.start()
         assert rec.wait_for(lambda b: b["n"] == 2) == [{"n": 2}]
         late.join()
         assert [r.body for r in rec.received] == [{"n": 1}, {"n": 2}]
         assert rec.received[0].headers["Content-Type"] == "application/json"
+
+
+def test_receiver_reads_a_chunked_notification() -> None:
+    chunks = iter([b'{"type": "Notifi', b'cation", "data": []}'])  # no Content-Length: chunked
+    with NotificationReceiver() as rec:
+        answer = requests.post(rec.url, data=chunks, timeout=5)
+        assert answer.status_code == 200
+        assert rec.wait_for(timeout=1) == [{"type": "Notification", "data": []}]
+        assert rec.received[0].headers["Transfer-Encoding"] == "chunked"
 
 
 PASSING = """
