@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from _builders import create, probe_entity, probe_type
 from _subscriptions import (
+    WAIT,
     Body,
     is_datetime,
     quiet_period,
@@ -21,9 +22,6 @@ from _subscriptions import (
 from conform.http import Client
 from conform.namespace import Namespace
 from conform.suite import expect_status, requires
-
-WAIT = 5.0  # seconds a notification may take
-
 
 # --- notifications --------------------------------------------------------------------------
 
