@@ -1,0 +1,70 @@
+"""Answers the standard allows but the reference server does not give keep their verdict `passed`.
+
+Each row puts a proxy in front of the reference server that rewrites its answers into another
+legitimate form (the clause that allows it at the row) and certifies only the requirements it
+touches: every one of them must pass.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conform.cli import app
+from faults.proxy import Context, FaultProxy, Hooks, Req
+
+
+@dataclass(frozen=True)
+class Form:
+    """A legitimate answer form and the requirements that must still pass with it."""
+
+    name: str
+    requirements: tuple[str, ...]
+    hooks: Hooks
+    classes: tuple[str, ...] = ()
+
+
+def _capped_subscription_pages(req: Req, ctx: Context) -> Req:
+    """GET /subscriptions serves at most 2 per page, whatever limit asks (CIM 5.5.9: a server
+    may cap the page size at its own maximum)."""
+    limit = req.param("limit") or ""
+    if (
+        req.method == "GET"
+        and req.parts() == ["subscriptions"]
+        and limit.isdigit()
+        and int(limit) > 2
+    ):
+        return req.with_param("limit", "2")
+    return req
+
+
+FORMS = (
+    Form(
+        "subscription-pages-capped",
+        ("SUB-011", "SUB-012"),
+        Hooks(request=_capped_subscription_pages),
+        ("subscriptions",),
+    ),
+)
+
+
+def _certify(url: str, out: Path, form: Form) -> dict[str, Any]:
+    args = ["run", "--url", url, "--out", str(out), "--seed", "7"]
+    args += [a for c in form.classes for a in ("--class", c)]
+    args += [a for r in form.requirements for a in ("--only", r)]
+    app(args=args, standalone_mode=False)
+    return json.loads((out / "report.json").read_text())
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[f.name for f in FORMS])
+def test_legitimate_form_passes(form: Form, tmp_path: Path) -> None:
+    with FaultProxy(form.hooks) as proxy:
+        doc = _certify(proxy.url, tmp_path / "report", form)
+    got = {r["id"]: (r["status"], r["message"]) for r in doc["requirements"]}
+    assert {r: got.get(r, ("missing", ""))[0] for r in form.requirements} == dict.fromkeys(
+        form.requirements, "passed"
+    ), {r: got.get(r) for r in form.requirements}
