@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conform.cli import app
-from faults.proxy import Context, FaultProxy, Hooks, Req
+from faults.proxy import Context, FaultProxy, Hooks, Req, Resp
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,27 @@ def _capped_subscription_pages(req: Req, ctx: Context) -> Req:
     return req
 
 
+def _times_sent_as_float(req: Req, resp: Resp, ctx: Context) -> Resp:
+    """A subscription's notification.timesSent as a float, 1.0 (the OAS types it number)."""
+    body = resp.json()
+    times = (body.get("notification") or {}).get("timesSent") if isinstance(body, dict) else None
+    if req.method != "GET" or not isinstance(times, int):
+        return resp
+    body["notification"]["timesSent"] = float(times)
+    return resp.with_json(body)
+
+
 FORMS = (
     Form(
         "subscription-pages-capped",
         ("SUB-011", "SUB-012"),
         Hooks(request=_capped_subscription_pages),
+        ("subscriptions",),
+    ),
+    Form(
+        "times-sent-as-float",
+        ("SUB-021",),
+        Hooks(response=_times_sent_as_float),
         ("subscriptions",),
     ),
 )
