@@ -43,6 +43,15 @@ def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
     return raw
 
 
+def _headers(handler: BaseHTTPRequestHandler) -> dict[str, str]:
+    """The request headers; a repeated one (e.g. two Link headers) joined by commas (RFC 9110)."""
+    joined: dict[str, str] = {}
+    for name, value in handler.headers.items():
+        same = next((k for k in joined if k.lower() == name.lower()), name)
+        joined[same] = f"{joined[same]}, {value}" if same in joined else value
+    return joined
+
+
 class NotificationReceiver:
     """A ThreadingHTTPServer on HOST:0 that records every POSTed body; close() stops it."""
 
@@ -69,7 +78,7 @@ class NotificationReceiver:
                     body = json.loads(raw) if raw else None
                 except ValueError:
                     body = None
-                receiver._record(Received(self.path, dict(self.headers.items()), body))
+                receiver._record(Received(self.path, _headers(self), body))
                 # 200, not 204: CIM 009 5.2.14 counts a notification as a success (lastSuccess)
                 # on a "200 OK response" and as a failure on any other code
                 self.send_response(200)
