@@ -51,7 +51,7 @@ def quiet_period(control_latency: float) -> float:
 
     They were triggered no later than the control, so a target delivers them within a few
     times the control's latency; the floor keeps the wait meaningful. The cap is twice the
-    longest latency a control may have (WAIT): a slow target still gets at least twice its own
-    latency (a fixed 3 s cap gave a control that took 4 s less than that).
+    longest latency a control may have (WAIT), so even a slow target's quiet period is at least
+    twice its own latency (a fixed 3 s cap left a control that took 4 s only 3 s).
     """
     return min(2 * WAIT, max(0.5, 5 * control_latency))
