@@ -8,6 +8,7 @@ touches: every one of them must pass.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,13 @@ def _times_sent_as_float(req: Req, resp: Resp, ctx: Context) -> Resp:
     return resp.with_json(body)
 
 
+def _late_notifications(req: Req, ctx: Context) -> Req:
+    """Every notification delivered 6 s late (CIM 009 5.8: notifications are asynchronous and
+    the standard sets no deadline; ETSI's conformance tests wait 10 s for one)."""
+    time.sleep(6)
+    return req
+
+
 FORMS = (
     Form(
         "subscription-pages-capped",
@@ -65,6 +73,7 @@ FORMS = (
         Hooks(response=_times_sent_as_float),
         ("subscriptions",),
     ),
+    Form("notifications-late", ("SUB-017",), Hooks(notify=_late_notifications), ("subscriptions",)),
 )
 
 
