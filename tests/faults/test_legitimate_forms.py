@@ -18,6 +18,8 @@ import pytest
 from conform.cli import app
 from faults.proxy import Context, FaultProxy, Hooks, Req, Resp
 
+pytestmark = pytest.mark.slow  # a certification run per form (~20 s in all)
+
 
 @dataclass(frozen=True)
 class Form:
