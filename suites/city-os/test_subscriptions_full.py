@@ -72,7 +72,9 @@ def test_throttling_holds_back_a_second_notification(client, ns, receiver):
     sid = subscribe(client, sub_for(ns, receiver, "T23", throttling=60))
     t0 = time.monotonic()
     _set(client, eid, temperature=25)
-    receiver.wait_for(_of(sid, eid, temperature=25), WAIT)
+    # the first notification: of this change, or of the entity's creation when an asynchronous
+    # broker processed that only after the subscription existed (then 25 is held back too)
+    receiver.wait_for(_of(sid, eid), WAIT)
     _set(client, eid, temperature=26)
     time.sleep(quiet_period(time.monotonic() - t0))
     sent = _received(receiver, _of(sid, eid, temperature=26))

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from conform.cli import app
-from faults.proxy import Context, FaultProxy, Hooks, Req, Resp
+from faults.proxy import API, Context, FaultProxy, Hooks, Req, Resp
 
 pytestmark = pytest.mark.slow  # a certification run per form (~20 s in all)
 
@@ -62,6 +63,32 @@ def _late_notifications(req: Req, ctx: Context) -> Req:
     return req
 
 
+def _creation_notified_late(req: Req, resp: Resp, ctx: Context) -> Resp:
+    """A throttled or expiring subscription is first notified of its entities' creation, which
+    an asynchronous broker processed only after the subscription existed: before its expiry, and
+    a throttle then holds back the notifications of the next changes (CIM 009 5.8.1)."""
+    body = req.json()
+    if req.method != "POST" or req.parts() != ["subscriptions"] or resp.status != 201:
+        return resp
+    if not isinstance(body, dict) or not (body.get("throttling") or body.get("expiresAt")):
+        return resp
+    kind = body["entities"][0]["type"]
+    query = Req("GET", f"{API}/entities", (("type", kind),), ())
+    created = ctx.forward(query).json()  # as created: temperature 20
+    note = {"id": "urn:ngsi-ld:Notification:late", "type": "Notification"}
+    note |= {"subscriptionId": body["id"], "notifiedAt": "2026-01-01T00:00:00Z", "data": created}
+    requests.post(body["notification"]["endpoint"]["uri"], json=note, timeout=5)
+    if body.get("throttling"):
+        ctx.state[str(body["id"])] = "throttled"
+    return resp
+
+
+def _held_back(req: Req, ctx: Context) -> Req | None:
+    """Notifications of a subscription the late creation notice started throttling: held back."""
+    body = req.json()
+    return None if isinstance(body, dict) and body.get("subscriptionId") in ctx.state else req
+
+
 FORMS = (
     Form(
         "subscription-pages-capped",
@@ -76,6 +103,12 @@ FORMS = (
         ("subscriptions",),
     ),
     Form("notifications-late", ("SUB-017",), Hooks(notify=_late_notifications), ("subscriptions",)),
+    Form(
+        "creation-notified-after-subscribing",
+        ("SUB-023", "SUB-025"),
+        Hooks(response=_creation_notified_late, notify=_held_back),
+        ("subscriptions",),
+    ),
 )
 
 
