@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -105,12 +107,40 @@ def test_receiver_records_posts_and_times_out() -> None:
         with pytest.raises(AssertionError, match=r"no notification matching within 0\.2 s"):
             rec.wait_for(timeout=0.2)
         late = threading.Timer(0.05, requests.post, args=(rec.url,), kwargs={"json": {"n": 2}})
-        requests.post(rec.url, json={"n": 1}, timeout=5)
+        # 200 OK: CIM 009 5.2.14 counts only that as a successful notification
+        assert requests.post(rec.url, json={"n": 1}, timeout=5).status_code == 200
         late.start()
         assert rec.wait_for(lambda b: b["n"] == 2) == [{"n": 2}]
         late.join()
         assert [r.body for r in rec.received] == [{"n": 1}, {"n": 2}]
         assert rec.received[0].headers["Content-Type"] == "application/json"
+
+
+def test_receiver_reads_a_chunked_notification() -> None:
+    chunks = iter([b'{"type": "Notifi', b'cation", "data": []}'])  # no Content-Length: chunked
+    with NotificationReceiver() as rec:
+        answer = requests.post(rec.url, data=chunks, timeout=5)
+        assert answer.status_code == 200
+        assert rec.wait_for(timeout=1) == [{"type": "Notification", "data": []}]
+        assert rec.received[0].headers["Transfer-Encoding"] == "chunked"
+
+
+def test_receiver_joins_repeated_headers() -> None:
+    with NotificationReceiver() as rec, socket.create_connection(_address(rec.url)) as sock:
+        body = b'{"type": "Notification"}'
+        sock.sendall(
+            b"POST /notify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Link: <urn:a>; rel=a\r\nLink: <urn:b>; rel=b\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+        )
+        assert sock.recv(1024).startswith(b"HTTP/1.0 200")
+        rec.wait_for(timeout=1)
+        assert rec.received[0].headers["Link"] == "<urn:a>; rel=a, <urn:b>; rel=b"
+
+
+def _address(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return str(parts.hostname), int(parts.port or 80)
 
 
 PASSING = """

@@ -21,6 +21,37 @@ class Received:
     body: Any
 
 
+def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
+    """The request body, sent with a Content-Length or chunked (an HTTP/1.1 sender may do either).
+
+    A malformed or oversized chunked body ends the read: what came so far is the body.
+    """
+    if "chunked" not in (handler.headers.get("Transfer-Encoding") or "").lower():
+        return handler.rfile.read(min(int(handler.headers.get("Content-Length") or 0), _MAX_BODY))
+    raw = b""
+    while len(raw) <= _MAX_BODY:
+        try:
+            size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
+        except ValueError:
+            return raw
+        if size == 0:
+            while handler.rfile.readline().strip():  # trailer fields, up to the empty line
+                pass
+            return raw
+        raw += handler.rfile.read(size)
+        handler.rfile.readline()  # the CRLF closing the chunk
+    return raw
+
+
+def _headers(handler: BaseHTTPRequestHandler) -> dict[str, str]:
+    """The request headers; a repeated one (e.g. two Link headers) joined by commas (RFC 9110)."""
+    joined: dict[str, str] = {}
+    for name, value in handler.headers.items():
+        same = next((k for k in joined if k.lower() == name.lower()), name)
+        joined[same] = f"{joined[same]}, {value}" if same in joined else value
+    return joined
+
+
 class NotificationReceiver:
     """A ThreadingHTTPServer on HOST:0 that records every POSTed body; close() stops it."""
 
@@ -42,14 +73,16 @@ class NotificationReceiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                length = min(int(self.headers.get("Content-Length") or 0), _MAX_BODY)
-                raw = self.rfile.read(length)
+                raw = _read_body(self)
                 try:
                     body = json.loads(raw) if raw else None
                 except ValueError:
                     body = None
-                receiver._record(Received(self.path, dict(self.headers.items()), body))
-                self.send_response(204)
+                receiver._record(Received(self.path, _headers(self), body))
+                # 200, not 204: CIM 009 5.2.14 counts a notification as a success (lastSuccess)
+                # on a "200 OK response" and as a failure on any other code
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, format: str, *args: Any) -> None:

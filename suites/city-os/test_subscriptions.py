@@ -149,13 +149,17 @@ def _page(client: Client, **params: str) -> tuple[Response, list[Any]]:
 
 
 def _all_ids(client: Client) -> list[str]:
-    """Every subscription id the target lists, page by page."""
+    """Every subscription id the target lists, page by page, up to an empty page.
+
+    A target may serve fewer than `limit` items per page (its own maximum page size, CIM 009
+    5.5.9), so a short page is not the end of the listing.
+    """
     ids: list[str] = []
-    for page in range(100):  # bounded: at most 10,000 subscriptions
-        _, items = _page(client, limit=str(PAGE), offset=str(page * PAGE))
-        ids += items
-        if len(items) < PAGE:
+    for _ in range(100):  # bounded: at most 100 pages
+        _, items = _page(client, limit=str(PAGE), offset=str(len(ids)))
+        if not items:
             return ids
+        ids += items
     raise RuntimeError(f"more than {len(ids)} subscriptions: too many to page through")
 
 
