@@ -120,16 +120,28 @@ def subscribe(
     return location.rstrip("/").rsplit("/", 1)[-1]
 
 
-def notified(receiver: NotificationReceiver, sid: str, timeout: float = 5.0) -> list[Any]:
+# seconds a notification may take (NGSI v2 sets no deadline; ETSI's NGSI-LD conformance tests
+# wait 10 s, the city-os suite too)
+WAIT = 10.0
+
+
+def notified(receiver: NotificationReceiver, sid: str, timeout: float = WAIT) -> list[Any]:
     """The notification bodies of subscription SID, waiting for at least one."""
     return receiver.wait_for(lambda b: b.get("subscriptionId") == sid, timeout)
+
+
+def quiet_period(control_latency: float) -> float:
+    """How long to wait for notifications that must not come once a positive control arrived:
+    a few times its latency, at least 0.5 s, at most WAIT (never shorter than a latency a
+    control may have)."""
+    return min(WAIT, max(0.5, 5 * control_latency))
 
 
 def none_for(receiver: NotificationReceiver, sid: str, control: str, started: float) -> None:
     """No notification of SID arrives, judged once CONTROL's did (a quiet period after it)."""
     notified(receiver, control)
     latency = time.monotonic() - started
-    time.sleep(min(3.0, max(0.5, 5 * latency)))
+    time.sleep(quiet_period(latency))
     got = [r for r in receiver.received if isinstance(r.body, dict)]
     assert not [r for r in got if r.body.get("subscriptionId") == sid], (
         f"expected no notification of subscription {sid}"

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from _v2 import create, fresh_kind, none_for, notified, subscribe
+from _v2 import create, fresh_kind, none_for, notified, quiet_period, subscribe
 
 from conform.suite import expect_status
 
@@ -102,7 +102,7 @@ def test_throttling(client, ns, receiver):
     started = _change(client, eid, a=2)
     notified(receiver, control)
     latency = time.monotonic() - started
-    time.sleep(min(3.0, max(0.5, 5 * latency)))
+    time.sleep(quiet_period(latency))
     count = sum(
         1
         for r in receiver.received

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from _builders import entity_ids, json_object, probe_entity, probe_type, prop, subscription
+from _subscriptions import WAIT
 
 from conform.http import Client, Response
 from conform.namespace import Namespace
@@ -20,7 +21,6 @@ from conform.suite import expect_problem, expect_status, requires
 from conform.target import writable_tenants
 
 TENANT = PROFILE.tenant_header
-WAIT = 5.0  # seconds a notification may take
 
 
 def _in(tenant: str | None) -> dict[str, str | None]:
