@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from _v2 import create, expect_error, fresh_kind, query_ids
 
@@ -140,4 +142,5 @@ def test_default_order_is_creation(client, ns):
     order = [made[2], made[0], made[1]]  # creation order is not id order
     for eid in order:
         create(client, {"id": eid, "type": t})
+        time.sleep(0.02)  # Orion keeps creation times to the millisecond: no two may be equal
     assert query_ids(client, t) == order, "not in creation order"
