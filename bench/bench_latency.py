@@ -113,13 +113,14 @@ def delaying_proxy(upstream: str, delay: float) -> Iterator[str]:
 
 def system_yaml(bundle: Bundle, url: str) -> str:
     """What the reference server implements, as `conform run` without --url declares it."""
-    from conform.reference import ReferenceServer  # the tenants it names (tenancy class)
+    from conform.reference.choose import for_bundle  # its tenants (tenancy classes)
 
-    tenants = ReferenceServer.tenants if bundle.profile == "ngsi-ld" else ()
-    target = reference_config(bundle, url, None, tenants=tenants)
+    server = for_bundle(bundle)
+    target = reference_config(bundle, url, None, tenant=server.tenant, tenants=server.tenants)
     return json.dumps(
         {"name": "reference", "url": url, "classes": list(target.classes),
-         "data_models": list(target.data_models), "tenants": list(target.tenants)}
+         "data_models": list(target.data_models), "tenant": target.tenant,
+         "tenants": list(target.tenants)}
     )  # fmt: skip
 
 
@@ -139,6 +140,8 @@ def certify(
         wall, proc = timed(lambda: subprocess.run(argv, capture_output=True, check=False, env=env))
         if proc.returncode != 0:  # a figure from a broken run means nothing: show why
             print(proc.stderr.decode(errors="replace")[-300:])
+            if proc.returncode == 2:  # stopped before any request: nothing was measured
+                raise SystemExit(f"conform run refused its arguments: {' '.join(argv)}")
             report = json.loads((Path(out) / "run" / "report.json").read_text(encoding="utf-8"))
             errors = [r for r in report["requirements"] if r["status"] in ("error", "failed")]
             print(report["warnings"][:3], [(r["id"], r["message"][:200]) for r in errors[:3]])
