@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from pathlib import Path
 
@@ -115,3 +116,16 @@ def test_expect_problem_checks_the_bound_profiles_error_type() -> None:
         bind_profile(NGSI_LD)
     with pytest.raises(AssertionError, match=r"ngsi-ld/errors/ResourceNotFound"):
         expect_problem(mine, 404, "ResourceNotFound")
+
+
+def test_an_in_process_run_leaves_the_profile_it_found(tmp_path: Path) -> None:
+    """A v2 run inside a process that runs NGSI-LD checks afterwards (a script, a test worker)
+    hands back the binding it found: expect_problem judged later NGSI-LD answers by v2 errors."""
+    from conform.cli import app
+    from conform.suite import expect
+
+    before = list(expect._PROFILE)
+    args = ["run", "--bundle", "city-os-v2", "--only", "CORE-001", "--out", str(tmp_path / "r")]
+    assert app(args=args, standalone_mode=False) == 3  # --only: INCOMPLETE, CORE-001 passed
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["summary"]["passed"] == 1
+    assert expect._PROFILE == before

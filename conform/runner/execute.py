@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from conform.errors import ConformError
+from conform.profiles import profile_for
 from conform.results import Status
 from conform.runner.outcome import TestOutcome
 from conform.runner.parallel import (
@@ -28,6 +29,7 @@ from conform.runner.parallel import (
 from conform.runner.plan import Plan
 from conform.runner.progress import Progress
 from conform.suite.context import CONTEXT, SuiteContext
+from conform.suite.expect import bound_profile
 from conform.suite.precondition import Precondition
 
 _MAX_MESSAGE = 300
@@ -220,6 +222,9 @@ def run_suite(
     buffer = io.StringIO()
     with (
         _fresh_modules(suite_dir),
+        # the sessions bind the run's profile; a process running more than this run (a script,
+        # a test) gets back what it had bound once the last session ended
+        bound_profile(profile_for(context.bundle)),
         contextlib.redirect_stdout(buffer),
         contextlib.redirect_stderr(buffer),
         warnings.catch_warnings(),  # the warnings plugin is off: a suite's warnings stay quiet

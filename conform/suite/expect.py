@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 from conform.profiles import Profile, default_profile
@@ -16,6 +17,18 @@ _PROFILE: list[Profile] = []  # the run's profile, bound by the plugin (error bo
 def bind_profile(profile: Profile) -> None:
     """Make PROFILE's error body the one `expect_problem` checks (the run's bundle decides)."""
     _PROFILE[:] = [profile]
+
+
+@contextlib.contextmanager
+def bound_profile(profile: Profile) -> Iterator[None]:
+    """PROFILE bound while the block runs (a suite session), then what was bound before: a run
+    in a process that runs others (a script, a test) leaves no profile behind."""
+    before = list(_PROFILE)
+    bind_profile(profile)
+    try:
+        yield
+    finally:
+        _PROFILE[:] = before
 
 
 class ResponseLike(Protocol):
