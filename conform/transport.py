@@ -118,28 +118,27 @@ def describe(exc: BaseException, timeout: float) -> str:
     def find(kind: type[BaseException] | tuple[type[BaseException], ...]) -> BaseException | None:
         return next((e for e in chain if isinstance(e, kind)), None)
 
-    via = (
-        PROXY_FAILED
-        if find((requests.exceptions.ProxyError, urllib3.exceptions.ProxyError))
-        else ""
-    )
+    proxy = find((requests.exceptions.ProxyError, urllib3.exceptions.ProxyError)) is not None
+    peer = "proxy" if proxy else "target"
     if isinstance(cert := find(ssl.SSLCertVerificationError), ssl.SSLCertVerificationError):
-        return f"{via}{TLS_UNVERIFIED}: {cert.verify_message}"
-    if tls := find(ssl.SSLError):
-        return f"{via}TLS error: {getattr(tls, 'reason', None) or tls}"
-    if find(socket.gaierror):
-        return f"{via}DNS lookup failed"
-    if find(ConnectionRefusedError):
-        return f"{via}connection refused"
-    if find((ConnectionResetError, BrokenPipeError)):
-        return f"{via}connection reset by the {'proxy' if via else 'target'}"
-    if find(requests.ConnectTimeout) or find(urllib3.exceptions.ConnectTimeoutError):
-        return f"{via}could not connect within {timeout:g}s"
-    if find((TimeoutError, requests.Timeout, urllib3.exceptions.TimeoutError)):
-        return f"{via}no data from the target within {timeout:g}s"
-    if find((http.client.IncompleteRead, urllib3.exceptions.ProtocolError)):
-        return f"{via}connection closed before the response was complete"
-    return f"{via}{type(exc).__name__}: {exc}"
+        cause = f"{TLS_UNVERIFIED}: {cert.verify_message}"
+    elif tls := find(ssl.SSLError):
+        cause = f"TLS error: {getattr(tls, 'reason', None) or tls}"
+    elif find(socket.gaierror):
+        cause = "DNS lookup failed"
+    elif find(ConnectionRefusedError):
+        cause = "connection refused"
+    elif find((ConnectionResetError, BrokenPipeError)):
+        cause = f"connection reset by the {peer}"
+    elif find(requests.ConnectTimeout) or find(urllib3.exceptions.ConnectTimeoutError):
+        cause = f"could not connect within {timeout:g}s"
+    elif find((TimeoutError, requests.Timeout, urllib3.exceptions.TimeoutError)):
+        cause = f"no data from the target within {timeout:g}s"
+    elif find((http.client.IncompleteRead, urllib3.exceptions.ProtocolError)):
+        cause = "connection closed before the response was complete"
+    else:
+        cause = f"{type(exc).__name__}: {exc}"
+    return PROXY_FAILED + cause if proxy else cause
 
 
 class Response:
