@@ -27,6 +27,7 @@ from _common import VENV_BIN, median, read_rows, table, timed
 from _server import counting_server
 
 from conform.bundle import Bundle, load_bundle
+from conform.framing import read_body
 from conform.runner.config import DEFAULT_JOBS
 from conform.suite.session import reference_config
 
@@ -47,15 +48,8 @@ def delaying_proxy(upstream: str, delay: float) -> Iterator[str]:
 
         def _body(self) -> tuple[bytes, bool]:
             """The request body, and whether it came chunked (it is forwarded chunked)."""
-            if "chunked" not in (self.headers.get("Transfer-Encoding") or "").lower():
-                return self.rfile.read(int(self.headers.get("Content-Length") or 0)), False
-            data = b""
-            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
-                data += self.rfile.read(size)
-                self.rfile.readline()
-            while self.rfile.readline().strip():  # trailers
-                pass
-            return data, True
+            chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+            return read_body(self) or b"", chunked
 
         def _send(self, body: bytes, chunked: bool) -> http.client.HTTPResponse:
             """Forward on this thread's kept-alive connection; once more on a fresh one when

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from conform.bundle import DEFAULT_BUNDLE, Bundle, load_bundle
 from conform.errors import BundleError
+from conform.framing import BodyTooLarge, read_body
 from conform.jsonld import ContextLibrary, ContextNotAvailable, InvalidContext
 from conform.reference import subscriptions
 from conform.reference.contexts import (
@@ -56,7 +57,7 @@ from conform.reference.problems import (
 from conform.reference.routes import find_route
 from conform.reference.state import Services
 from conform.reference.store import Store
-from conform.reference.transport import BackgroundServer, BodyTooLarge, QuietServer, read_body
+from conform.reference.transport import BackgroundServer, QuietServer
 
 Reply = tuple[int, list[tuple[str, str]], bytes]
 PROFILE = "ngsi-ld"  # the protocol this server implements (bundle.yaml's `profile:`)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-_MAX_BODY = 10 * 1024 * 1024
+from conform.framing import BodyTooLarge, read_body
 
 
 @dataclass(frozen=True)
@@ -19,28 +19,6 @@ class Received:
     path: str
     headers: dict[str, str]
     body: Any
-
-
-def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
-    """The request body, sent with a Content-Length or chunked (an HTTP/1.1 sender may do either).
-
-    A malformed or oversized chunked body ends the read: what came so far is the body.
-    """
-    if "chunked" not in (handler.headers.get("Transfer-Encoding") or "").lower():
-        return handler.rfile.read(min(int(handler.headers.get("Content-Length") or 0), _MAX_BODY))
-    raw = b""
-    while len(raw) <= _MAX_BODY:
-        try:
-            size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
-        except ValueError:
-            return raw
-        if size == 0:
-            while handler.rfile.readline().strip():  # trailer fields, up to the empty line
-                pass
-            return raw
-        raw += handler.rfile.read(size)
-        handler.rfile.readline()  # the CRLF closing the chunk
-    return raw
 
 
 def _headers(handler: BaseHTTPRequestHandler) -> dict[str, str]:
@@ -73,10 +51,10 @@ class NotificationReceiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                raw = _read_body(self)
-                try:
+                try:  # Content-Length or chunked: an HTTP/1.1 sender may do either
+                    raw = read_body(self)
                     body = json.loads(raw) if raw else None
-                except ValueError:
+                except (BodyTooLarge, ValueError):  # oversized, badly framed, not JSON
                     body = None
                 receiver._record(Received(self.path, _headers(self), body))
                 # 200, not 204: CIM 009 5.2.14 counts a notification as a success (lastSuccess)

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from conform.bundle import DEFAULT_BUNDLE, Bundle, load_bundle
+from conform.framing import read_body
 from conform.profiles import profile_for
 from conform.reference.choose import for_bundle
 
@@ -303,14 +304,6 @@ def _read(handler: BaseHTTPRequestHandler) -> Req:
     url = urlsplit(handler.path)
     headers = tuple(handler.headers.items())
     chunked = "chunked" in (handler.headers.get("Transfer-Encoding") or "").lower()
-    if chunked:
-        body = b""
-        while size := int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16):
-            body += handler.rfile.read(size)
-            handler.rfile.readline()
-        while handler.rfile.readline().strip():
-            pass  # trailers
-    else:
-        body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+    body = read_body(handler) or b""
     query = tuple(parse_qsl(url.query, keep_blank_values=True))
     return Req(handler.command, url.path, query, headers, body, chunked)

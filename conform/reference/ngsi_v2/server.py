@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from conform.bundle import Bundle, load_bundle
 from conform.datamodels import ModelSet
 from conform.errors import BundleError
+from conform.framing import BodyTooLarge, read_body
 from conform.reference.ngsi_v2 import batch, entities, subscriptions, types
 from conform.reference.ngsi_v2.errors import V2Error, bad_request, parse_error
 from conform.reference.ngsi_v2.messages import (
@@ -26,7 +27,7 @@ from conform.reference.ngsi_v2.messages import (
 from conform.reference.ngsi_v2.notify import Notifier
 from conform.reference.ngsi_v2.store import TenantStore
 from conform.reference.ngsi_v2.syntax import FORBIDDEN, check_identifier, tenant
-from conform.reference.transport import BackgroundServer, BodyTooLarge, read_body
+from conform.reference.transport import BackgroundServer
 
 Handler = Callable[[Services, Request], Reply]
 DEFAULT_V2_BUNDLE = "city-os-v2"
