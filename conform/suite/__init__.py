@@ -10,9 +10,10 @@ from conform.suite.expect import (
     expect_status,
 )
 from conform.suite.precondition import Precondition, requires
-from conform.suite.receiver import NotificationReceiver
+from conform.suite.receiver import NOTIFICATION_WAIT, NotificationReceiver, quiet_period
 
 __all__ = [
+    "NOTIFICATION_WAIT",
     "NotificationReceiver",
     "Precondition",
     "expect_header",
@@ -20,5 +21,6 @@ __all__ = [
     "expect_media_type",
     "expect_problem",
     "expect_status",
+    "quiet_period",
     "requires",
 ]

@@ -11,6 +11,21 @@ from typing import Any
 
 from conform.framing import BodyTooLarge, read_body
 
+# seconds a notification may take: ETSI's NGSI-LD conformance tests (046_xx) wait 10 s for a
+# notification, and as long for one that must not come; NGSI v2 sets no deadline either
+NOTIFICATION_WAIT = 10.0
+
+
+def quiet_period(control_latency: float) -> float:
+    """How long to wait for notifications that must not come, once a positive control arrived.
+
+    They were triggered no later than the control, so a target delivers them within a few
+    times the control's latency; the floor keeps the wait meaningful. The cap is the longest
+    latency a control may have (NOTIFICATION_WAIT), so a slow target's quiet period is never
+    shorter than its own latency (a fixed 3 s cap left a control that took 4 s only 3 s).
+    """
+    return min(NOTIFICATION_WAIT, max(0.5, 5 * control_latency))
+
 
 @dataclass(frozen=True)
 class Received:

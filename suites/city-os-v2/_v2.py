@@ -13,7 +13,13 @@ from typing import Any
 
 from conform.http import Client, Response
 from conform.namespace import Namespace
-from conform.suite import NotificationReceiver, expect_media_type, expect_status
+from conform.suite import (
+    NOTIFICATION_WAIT,
+    NotificationReceiver,
+    expect_media_type,
+    expect_status,
+    quiet_period,
+)
 
 Entity = dict[str, Any]
 
@@ -120,21 +126,11 @@ def subscribe(
     return location.rstrip("/").rsplit("/", 1)[-1]
 
 
-# seconds a notification may take (NGSI v2 sets no deadline; ETSI's NGSI-LD conformance tests
-# wait 10 s, the city-os suite too)
-WAIT = 10.0
-
-
-def notified(receiver: NotificationReceiver, sid: str, timeout: float = WAIT) -> list[Any]:
+def notified(
+    receiver: NotificationReceiver, sid: str, timeout: float = NOTIFICATION_WAIT
+) -> list[Any]:
     """The notification bodies of subscription SID, waiting for at least one."""
     return receiver.wait_for(lambda b: b.get("subscriptionId") == sid, timeout)
-
-
-def quiet_period(control_latency: float) -> float:
-    """How long to wait for notifications that must not come once a positive control arrived:
-    a few times its latency, at least 0.5 s, at most WAIT (never shorter than a latency a
-    control may have)."""
-    return min(WAIT, max(0.5, 5 * control_latency))
 
 
 def none_for(receiver: NotificationReceiver, sid: str, control: str, started: float) -> None:

@@ -6,9 +6,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from _v2 import create, fresh_kind, none_for, notified, quiet_period, subscribe
+from _v2 import create, fresh_kind, none_for, notified, subscribe
 
-from conform.suite import expect_status
+from conform.suite import expect_status, quiet_period
 
 
 def _room(client, ns, t, **attrs):

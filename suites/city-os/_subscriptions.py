@@ -9,12 +9,15 @@ from _builders import probe_type, subscription
 
 from conform.http import Client
 from conform.namespace import Namespace
-from conform.suite import NotificationReceiver, expect_status, requires
+from conform.suite import (
+    NOTIFICATION_WAIT,
+    NotificationReceiver,
+    expect_status,
+    requires,
+)
 
 Body = dict[str, Any]
-# seconds a notification may take: ETSI's conformance tests (046_xx) wait 10 s for a
-# notification, and as long for one that must not come
-WAIT = 10.0
+WAIT = NOTIFICATION_WAIT  # seconds a notification may take
 
 
 def sub_for(ns: Namespace, receiver: NotificationReceiver, suffix: str, **members: Any) -> Body:
@@ -46,14 +49,3 @@ def is_datetime(value: object) -> bool:
     except ValueError:
         return False
     return isinstance(value, str) and "T" in value
-
-
-def quiet_period(control_latency: float) -> float:
-    """How long to wait for notifications that must not come, once a positive control arrived.
-
-    They were triggered no later than the control, so a target delivers them within a few
-    times the control's latency; the floor keeps the wait meaningful. The cap is the longest
-    latency a control may have (WAIT, ETSI's own quiet period), so a slow target's quiet period
-    is never shorter than its own latency (a fixed 3 s cap left a control that took 4 s only 3 s).
-    """
-    return min(WAIT, max(0.5, 5 * control_latency))

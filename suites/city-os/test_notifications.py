@@ -13,7 +13,6 @@ from _subscriptions import (
     WAIT,
     Body,
     is_datetime,
-    quiet_period,
     read_subscription,
     sub_for,
     subscribe,
@@ -21,7 +20,7 @@ from _subscriptions import (
 
 from conform.http import Client
 from conform.namespace import Namespace
-from conform.suite import expect_status, requires
+from conform.suite import expect_status, quiet_period, requires
 
 # --- notifications --------------------------------------------------------------------------
 

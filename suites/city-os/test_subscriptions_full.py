@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from _builders import create, probe_entity, probe_type
-from _subscriptions import WAIT, Body, quiet_period, read_subscription, sub_for, subscribe
+from _subscriptions import WAIT, Body, read_subscription, sub_for, subscribe
 
 from conform.http import Client
 from conform.namespace import Namespace
-from conform.suite import NotificationReceiver, expect_status
+from conform.suite import NotificationReceiver, expect_status, quiet_period
 from conform.suite.receiver import Received
 
 CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 from _builders import entity_ids, json_object, probe_entity, probe_type, prop, subscription
-from _subscriptions import WAIT, quiet_period
+from _subscriptions import WAIT
 
 from conform.http import Client, Response
 from conform.namespace import Namespace
 from conform.profiles.ngsi_ld import PROFILE
-from conform.suite import expect_problem, expect_status, requires
+from conform.suite import expect_problem, expect_status, quiet_period, requires
 from conform.target import writable_tenants
 
 TENANT = PROFILE.tenant_header
